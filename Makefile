@@ -1,0 +1,31 @@
+# The two set-up commands of the README:
+#   make run    install, build the index over seeds/ and start the API
+#   make test   install and run the checks (ruff) and the tests (pytest)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+INDEX  ?= index
+PORT   ?= 8000
+
+.PHONY: run index test lint bench clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+index: $(BIN)/.installed
+	$(BIN)/python -m search build seeds --index $(INDEX)
+
+run: index
+	$(BIN)/python -m search query --index $(INDEX) "Aliyev Putin"
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) $(INDEX)

@@ -1,0 +1,86 @@
+"""From a raw record to an article with clean text, title, date, outlet and id.
+
+Entities are added later, in a second pass, because canonical names depend on
+statistics over the whole corpus (see ``search.entities.canonical``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from search.clean import BoilerplateRules, clean_body
+from search.dates import DateError, dateline_date, parse_date
+from search.models import Article, Problem, RawArticle
+from search.outlets import UNKNOWN_OUTLET, OutletRules, normalise_outlet
+from search.settings import Settings
+from search.titles import choose_title
+
+_ID_UNSAFE = re.compile(r"[^A-Za-z0-9._:-]+")
+MAX_ID_CHARS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Enricher:
+    boilerplate: BoilerplateRules
+    outlets: OutletRules
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Enricher:
+        return cls(
+            BoilerplateRules.load(settings.boilerplate_files),
+            OutletRules.load(settings.outlet_rules_files),
+        )
+
+    def enrich(self, raw: RawArticle) -> tuple[Article | None, list[Problem]]:
+        """The article, or None when nothing readable is left; and what went wrong."""
+        problems: list[Problem] = []
+        paragraphs = clean_body(raw.body, self.boilerplate)
+        title, paragraphs = choose_title(raw.title, paragraphs)
+        if not paragraphs:
+            problems.append(Problem(raw.source, raw.position, "no body text after cleaning"))
+            return None, problems
+        article_id = clean_id(raw.id) if raw.id else derive_id(raw.source, raw.position)
+        if not article_id:
+            problems.append(Problem(raw.source, raw.position, f"unusable id {raw.id!r}"))
+            return None, problems
+        date = None
+        if raw.date:
+            try:
+                date = parse_date(raw.date)
+            except DateError as exc:
+                problems.append(Problem(raw.source, raw.position, str(exc), "field_emptied"))
+        if date is None:
+            date = dateline_date([raw.dateline, *paragraphs] if raw.dateline else paragraphs)
+        outlet = (
+            normalise_outlet(raw.outlet) or self.outlets.detect(raw.body) or UNKNOWN_OUTLET
+        )
+        article = Article(
+            id=article_id,
+            title=title,
+            body="\n\n".join(paragraphs),
+            date=date,
+            outlet=outlet,
+            url=raw.url or None,
+            source=raw.source,
+            content_hash=raw.content_hash(),
+        )
+        return article, problems
+
+
+def clean_id(value: str) -> str:
+    return " ".join(value.split())[:MAX_ID_CHARS]
+
+
+def derive_id(source: str, position: int) -> str:
+    """A stable, readable id for records that carry none: the file name, and the line.
+
+    A one-article file (txt) is its own id; records in multi-article files add their
+    position, so rebuilding the same files gives the same ids.
+    """
+    path = PurePath(source)
+    stem = _ID_UNSAFE.sub("-", path.stem).strip("-") or "article"
+    if path.suffix.lower() in {".txt", ".text"}:
+        return stem
+    return f"{stem}-{position}"

@@ -1,0 +1,188 @@
+"""String rules for entity names that need no data: cleaning, matching keys, date tests.
+
+Kept apart from the resolver so the aliases loader, the gazetteer and the resolver all
+compute keys the same way: a variant in the aliases file only matches a mention if both
+went through the very same ``clean_surface`` + ``name_key``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Typographic quotes and dashes vary between outlets ("Azerbaijan’s", "Nagorno–Karabakh");
+# folding them first lets every later rule deal with plain ASCII punctuation only.
+_PUNCT_FOLD = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00ad": "",
+    }
+)
+
+_WS = re.compile(r"\s+")
+_EDGE_JUNK = " \"'()[]{}<>,;:!?*/|#=~^-"
+_POSSESSIVE = re.compile(r"(?:'s|(?<=[sSzZ])')$")
+_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+# NER spans sometimes run one token too far ("the Minsk Group of"): a name never ends in
+# a lower-case function word.
+_TRAILING_FUNCTION_WORD = re.compile(r"\s+(?:of|and|for|the|in|on|at|to|by|de|del|da)$")
+_INITIALISM = re.compile(r"(?:^|\s)(?:[A-Za-z]\.){2,}$")
+# Abbreviations whose final dot is part of the name; any other final dot is sentence end.
+_DOTTED_ABBREVIATIONS = frozenset(
+    {"co.", "corp.", "inc.", "ltd.", "jr.", "sr.", "bros.", "st.", "mt.", "ft.", "plc."}
+)
+
+_KEY_DROP = re.compile(r"['.]")
+_KEY_SPLIT = re.compile(r"[^\w&+]+")
+
+MONTHS = frozenset(
+    "january february march april may june july august september october november december"
+    " jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+WEEKDAYS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur"
+    " thurs fri sat sun".split()
+)
+_NUMBERISH = re.compile(r"^\d+(?:st|nd|rd|th|s)?$")
+
+
+def fold_text(text: str) -> str:
+    """NFKC, plain quotes and dashes, single spaces: the form every other rule expects."""
+    text = unicodedata.normalize("NFKC", text).translate(_PUNCT_FOLD)
+    return _WS.sub(" ", text).strip()
+
+
+def _cut_unbalanced_bracket(text: str) -> str:
+    """``Azerbaijan (Press office`` -> ``Azerbaijan``: a span that opens a bracket it never
+    closes ran into a caption credit, and the part before the bracket is the name."""
+    for opening, closing in ("()", "[]"):
+        idx = text.find(opening)
+        if idx > 0 and closing not in text[idx:]:
+            text = text[:idx]
+    return text
+
+
+def _strip_final_dot(text: str) -> str:
+    if not text.endswith("."):
+        return text
+    last = text.rsplit(" ", 1)[-1].lower()
+    if last in _DOTTED_ABBREVIATIONS or _INITIALISM.search(text):
+        return text
+    return text[:-1]
+
+
+@lru_cache(maxsize=1 << 17)
+def clean_surface(text: str) -> str:
+    """Turn a raw mention into the name it stands for, without any knowledge of aliases.
+
+    Strips what NER spans drag along (quotes, brackets, possessive "'s", a leading
+    "the", a dangling "of") so that "the Kremlin's", "Kremlin" and "“Kremlin”" count as
+    one name in the corpus statistics. Returns "" when nothing is left.
+    """
+    text = _cut_unbalanced_bracket(fold_text(text))
+    previous = None
+    while text != previous:
+        previous = text
+        text = text.strip(_EDGE_JUNK)
+        text = _strip_final_dot(text)
+        text = _POSSESSIVE.sub("", text)
+        text = _LEADING_THE.sub("", text)
+        text = _TRAILING_FUNCTION_WORD.sub("", text)
+    return text
+
+
+def fold_accents(text: str) -> str:
+    """"Erdoğan" -> "Erdogan": outlets differ in whether they keep diacritics."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=1 << 17)
+def name_key(text: str) -> str:
+    """Case-, accent- and punctuation-blind identity of a name.
+
+    "U.S." and "US", "Nagorno-Karabakh" and "Nagorno Karabakh", "Erdoğan" and "Erdogan"
+    get the same key. Used for alias lookup and for counting a name in the corpus.
+    """
+    text = _KEY_DROP.sub("", fold_accents(fold_text(text)).casefold())
+    return " ".join(part for part in _KEY_SPLIT.split(text) if part)
+
+
+_VOWELS = "aeiou"
+_TRANSLIT_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"dzh"), "j"),
+    (re.compile(r"tch"), "ch"),
+    (re.compile(r"kh"), "h"),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"ks(?=[aeiou])"), "x"),
+    (re.compile(r"^ye"), "e"),
+    # German umlaut spellings: Mueller/Müller, Schroeder/Schröder.
+    (re.compile(r"(?<=[^aeiou])([uo])e(?=[^aeiou])"), r"\1"),
+    # Slavic/Armenian "y" next to a vowel or at the end is an "i" in other systems
+    # (Pashinyan/Pashinian, Shoygu/Shoigu, Sergey/Sergei, Zelensky/Zelenskiy); a "y"
+    # between consonants (Smyth, Flynn) is an English spelling and is kept.
+    (re.compile(r"y(?=[aeiou])|(?<=[aeiou])y|y$"), "i"),
+)
+_DOUBLED = re.compile(r"(\w)\1+")
+
+
+def translit_token(token: str) -> str:
+    """One token of ``translit_key``."""
+    token = _DOUBLED.sub(r"\1", token)
+    for pattern, replacement in _TRANSLIT_RULES:
+        token = pattern.sub(replacement, token)
+    return _DOUBLED.sub(r"\1", token)
+
+
+@lru_cache(maxsize=1 << 17)
+def translit_key(key: str) -> str:
+    """Spelling-blind key of a ``name_key``: equal for transliteration variants.
+
+    Names from Russian, Armenian or Azerbaijani reach English news in several
+    romanisations; this folds the usual differences (y/i, kh/h, doubled letters, ...)
+    so the variants can be grouped without a fuzzy comparison of every pair.
+    """
+    return " ".join(translit_token(token) for token in key.split())
+
+
+def is_date_or_number(key: str) -> bool:
+    """True for keys that are only numbers, months, weekdays: dates NER mislabels."""
+    tokens = key.split()
+    if not tokens or not any(ch.isalpha() for ch in key):
+        return True
+    return all(t in MONTHS or t in WEEKDAYS or _NUMBERISH.match(t) for t in tokens)
+
+
+def has_capital(text: str) -> bool:
+    """Proper nouns carry a capital; a mention without one ("cts") is not a name.
+
+    Scripts without case (CJK, Arabic) pass, since the test says nothing there.
+    """
+    cased = [ch for ch in text if ch.isupper() or ch.islower()]
+    return not cased or any(ch.isupper() for ch in cased)
+
+
+def is_shouting(text: str) -> bool:
+    """All-caps forms ("MOSCOW" in a dateline) make poor display names."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) > 4 and all(ch.isupper() for ch in letters)

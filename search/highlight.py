@@ -1,0 +1,119 @@
+"""Highlighted titles and body fragments, HTML-escaped, matches in ``<mark>``.
+
+Whoosh's highlighter re-analyses (tokenises and stems) the whole stored body of every
+hit, the largest cost of a results page. Here the text is split by the same token
+pattern in one regex pass, and each distinct word is mapped to its index term through
+a cache, so a page of hits costs a fraction of a millisecond each. Everything that is
+not a match is escaped: stored text can contain ``<`` and ``&``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Whoosh's default tokenizer pattern, so a highlighted word is a word the index has.
+_WORD = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
+_NEWLINES = re.compile(r"\s*\n+\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+    term: str
+
+
+class Highlighter:
+    """Marks the words of a text whose index term is one of the query's terms."""
+
+    def __init__(self, analyse: Callable[[str], list[str]], cache_size: int = 200_000) -> None:
+        @lru_cache(maxsize=cache_size)
+        def term_of(word: str) -> str | None:
+            terms = analyse(word)
+            return terms[0] if len(terms) == 1 else None
+
+        self._term_of = term_of
+
+    def spans(self, text: str, terms: frozenset[str]) -> list[Span]:
+        if not terms:
+            return []
+        found = []
+        for m in _WORD.finditer(text):
+            term = self._term_of(m.group())
+            if term in terms:
+                found.append(Span(m.start(), m.end(), term))
+        return found
+
+    def mark(self, text: str, terms: frozenset[str]) -> str:
+        """The whole text, escaped, with every match marked (for titles)."""
+        return _render(text, 0, len(text), self.spans(text, terms))
+
+    def fragments(
+        self, text: str, terms: frozenset[str], count: int, size: int
+    ) -> list[str]:
+        """Up to ``count`` fragments of about ``size`` characters around the best matches.
+
+        The best window holds the most distinct query terms, then the most matches;
+        windows do not overlap. With no match, the opening of the text is returned,
+        unmarked, so every hit shows some text.
+        """
+        if count <= 0:
+            return []
+        spans = self.spans(text, terms)
+        if not spans:
+            start, end = 0, _word_end(text, min(len(text), size))
+            return [_render(text, start, end, []) + ("\u2026" if end < len(text) else "")]
+        windows = []
+        for i, first in enumerate(spans):
+            j = i
+            while j + 1 < len(spans) and spans[j + 1].end - first.start <= size:
+                j += 1
+            inside = spans[i : j + 1]
+            windows.append((len({s.term for s in inside}), len(inside), -first.start, i, j))
+        windows.sort(reverse=True)
+        chosen: list[tuple[int, int]] = []
+        for _, _, _, i, j in windows:
+            start, end = _frame(text, spans[i].start, spans[j].end, size)
+            if all(end <= s or start >= e for s, e in chosen):
+                chosen.append((start, end))
+            if len(chosen) == count:
+                break
+        return [_fragment(text, s, e, spans) for s, e in chosen]
+
+
+def _frame(text: str, match_start: int, match_end: int, size: int) -> tuple[int, int]:
+    """A window of about ``size`` characters centred on the matches, on word boundaries."""
+    slack = max(0, size - (match_end - match_start))
+    start = max(0, match_start - slack // 2)
+    end = min(len(text), match_end + (slack - (match_start - start)))
+    if start > 0:
+        space = text.find(" ", start, match_start)
+        start = space + 1 if space != -1 else match_start
+    return start, _word_end(text, end)
+
+
+def _word_end(text: str, end: int) -> int:
+    if end >= len(text):
+        return len(text)
+    space = text.rfind(" ", 0, end)
+    return space if space > 0 else end
+
+
+def _fragment(text: str, start: int, end: int, spans: list[Span]) -> str:
+    body = _render(text, start, end, [s for s in spans if s.start >= start and s.end <= end])
+    return ("\u2026" if start > 0 else "") + body + ("\u2026" if end < len(text) else "")
+
+
+def _render(text: str, start: int, end: int, spans: list[Span]) -> str:
+    out = []
+    pos = start
+    for span in spans:
+        out.append(html.escape(text[pos : span.start], quote=False))
+        out.append("<mark>" + html.escape(text[span.start : span.end], quote=False) + "</mark>")
+        pos = span.end
+    out.append(html.escape(text[pos:end], quote=False))
+    return _NEWLINES.sub(" ", "".join(out))

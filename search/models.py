@@ -1,0 +1,93 @@
+"""Plain records passed between the stages of the pipeline.
+
+Data flows one way: files -> ``RawArticle`` -> ``Article`` (enriched) -> index.
+Readers never raise on bad input; they yield ``Problem`` records instead, so one
+broken file or line cannot stop a build, and every skip is explained in the summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+
+ENTITY_TYPES = ("people", "organisations", "places")
+
+
+@dataclass(slots=True)
+class RawArticle:
+    """One article as a reader found it, before any cleaning or extraction.
+
+    ``source`` and ``position`` (1-based line, row or record number) locate it for
+    error reports and for deriving a stable id when the input carries none.
+    ``tags`` holds entities an editor already assigned (Reuters PLACES/PEOPLE/ORGS),
+    keyed by the names in ``ENTITY_TYPES``; they are trusted over the model's guesses.
+    """
+
+    source: str
+    position: int
+    body: str
+    id: str | None = None
+    title: str | None = None
+    date: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    dateline: str | None = None
+    tags: dict[str, list[str]] = field(default_factory=dict)
+
+    def content_hash(self) -> str:
+        """Hash of everything extraction depends on, to skip unchanged articles on rebuild."""
+        payload = json.dumps(
+            [self.body, self.title, self.date, self.outlet, self.url, self.dateline, self.tags],
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+        return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()
+
+
+@dataclass(slots=True)
+class Problem:
+    """Something wrong with the input, reported in the build summary.
+
+    ``action`` says what the build did about it: ``skipped`` the article (or file), or
+    indexed it with a field left empty (``field_emptied``).
+    """
+
+    source: str
+    position: int | None
+    reason: str
+    action: str = "skipped"
+
+    def __str__(self) -> str:
+        where = self.source if self.position is None else f"{self.source}:{self.position}"
+        return f"{where}: {self.reason} ({self.action.replace('_', ' ')})"
+
+
+@dataclass(slots=True)
+class Article:
+    """An enriched article, ready to index: what users search, filter and read."""
+
+    id: str
+    title: str
+    body: str
+    date: dt.date | None
+    outlet: str
+    url: str | None
+    people: list[str] = field(default_factory=list)
+    organisations: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    source: str = ""
+    content_hash: str = ""
+
+    @property
+    def word_count(self) -> int:
+        return len(self.body.split())
+
+    def to_export(self) -> dict:
+        """The audit view written by ``python -m search export``."""
+        record = asdict(self)
+        record["date"] = self.date.isoformat() if self.date else None
+        for key in ("body", "source", "content_hash"):
+            record.pop(key)
+        return record

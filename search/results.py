@@ -1,0 +1,111 @@
+"""What a search asks for and what it answers, as plain records (no HTTP, no Whoosh)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from search.models import Article
+
+SORTS = ("relevance", "newest", "oldest")
+DATE_INTERVALS = ("year", "month")
+# Facet names users see, and the column each reads.
+FACET_FIELDS = {
+    "outlet": "outlet",
+    "person": "people",
+    "organisation": "organisations",
+    "place": "places",
+}
+
+
+class InvalidRequest(ValueError):
+    """A request outside the documented limits; ``param`` names the offending parameter."""
+
+    def __init__(self, param: str, message: str, code: str = "invalid_parameter") -> None:
+        super().__init__(message)
+        self.param = param
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Entity values are ANDed (articles mentioning all); outlets are ORed."""
+
+    people: tuple[str, ...] = ()
+    organisations: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    def values(self, facet: str) -> tuple[str, ...]:
+        return self.outlets if facet == "outlet" else getattr(self, FACET_FIELDS[facet])
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRequest:
+    q: str = ""
+    filters: Filters = field(default_factory=Filters)
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = 10
+    facet_size: int = 10
+    date_interval: str = "year"
+    fragments: int = 3
+    fragment_chars: int = 160
+    # Blend recency into relevance: score * 0.5 ** (age_days / half_life). Off when None.
+    recency_half_life_days: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FacetValue:
+    value: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Facet:
+    values: list[FacetValue]
+    # More values matched than were returned.
+    truncated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DateBucket:
+    # "2020" or "2020-07"; None is the bucket of articles with no known date (always last).
+    key: str | None
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Highlights:
+    title: str
+    body: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    article: Article
+    score: float
+    highlights: Highlights
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    query: str
+    total: int
+    page: int
+    page_size: int
+    took_ms: float
+    hits: list[Hit]
+    facets: dict[str, Facet]
+    dates: list[DateBucket]
+    suggestion: str | None
+    notes: list[str]
+    sort: str
+    filters: Filters
+
+    @property
+    def total_pages(self) -> int:
+        return -(-self.total // self.page_size) if self.page_size else 0

@@ -1,0 +1,102 @@
+"""All configuration, read from ``NEWSDESK_*`` environment variables in one place.
+
+Nothing else in the code base reads ``os.environ``: tests and tools pass a ``Settings``
+built by hand, and a bad value fails at start-up with one clear line instead of
+surfacing as a strange error deep inside a request or a build.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+PREFIX = "NEWSDESK_"
+
+
+class SettingsError(ValueError):
+    """A configuration value that cannot be used; the message names the variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every knob, with its default and unit in its name."""
+
+    # Where the index lives: generations/, current -> generations/<id>, cache/.
+    index_dir: Path = Path("index")
+    # Entity extractor used by builds: spacy (statistical model), gazetteer (fast), none.
+    extractor: str = "spacy"
+    # Processes for extraction; the machine has 2 cores.
+    build_processes: int = 2
+    # Extra aliases/outlet rule files operators add to the bundled ones (os.pathsep-separated).
+    aliases_files: tuple[Path, ...] = field(default_factory=tuple)
+    outlet_rules_files: tuple[Path, ...] = field(default_factory=tuple)
+    boilerplate_files: tuple[Path, ...] = field(default_factory=tuple)
+    # An input file or record larger than this is skipped (and reported), never loaded.
+    max_article_bytes: int = 10_000_000
+    # How many earlier index generations to keep for readers still holding them open.
+    keep_generations: int = 2
+    # Query limits: every one is explicit, enforced in search/ and reported as a 4xx by the API.
+    max_query_chars: int = 500
+    max_page_size: int = 100
+    # page * page_size may not exceed this (deep pagination costs the whole ranking).
+    max_result_window: int = 10_000
+    max_facet_size: int = 100
+    max_filter_values: int = 20
+    max_fragments: int = 5
+    max_fragment_chars: int = 500
+    # How often a worker checks whether a new index generation was published.
+    reload_check_seconds: float = 1.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(PREFIX + f.name.upper())
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _convert(f.name, raw, getattr(cls(), f.name))
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        from search.entities.extractors import EXTRACTORS
+
+        if self.extractor not in EXTRACTORS:
+            raise SettingsError(
+                f"{PREFIX}EXTRACTOR must be one of {', '.join(EXTRACTORS)}, not {self.extractor!r}"
+            )
+        for name in (
+            "build_processes", "max_article_bytes", "max_query_chars", "max_page_size",
+            "max_result_window", "max_facet_size", "max_filter_values", "max_fragments",
+            "max_fragment_chars",
+        ):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{PREFIX}{name.upper()} must be at least 1")
+        if self.keep_generations < 0:
+            raise SettingsError(f"{PREFIX}KEEP_GENERATIONS must be 0 or more")
+
+
+def _convert(name: str, raw: str, default: object) -> object:
+    """Coerce one environment string to the type of the field's default."""
+    try:
+        if isinstance(default, bool):
+            if raw.lower() not in {"1", "0", "true", "false", "yes", "no"}:
+                raise ValueError(raw)
+            return raw.lower() in {"1", "true", "yes"}
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        if isinstance(default, Path):
+            return Path(raw)
+        if isinstance(default, tuple):
+            return tuple(Path(p) for p in raw.split(os.pathsep) if p)
+    except ValueError:
+        raise SettingsError(
+            f"{PREFIX}{name.upper()}={raw!r} is not a valid {type(default).__name__}"
+        ) from None
+    return raw

@@ -1,0 +1,73 @@
+"""'Did you mean': a corrected query built from the index's own vocabulary.
+
+The vocabulary is the surface words of the archive with their document frequencies
+(written at build time), so suggestions are real words users have seen in articles,
+not stems. A suggestion is only offered when it finds more articles than the query.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from search import querylang as ql
+
+MAX_EDIT_DISTANCE = 2
+# Words shorter than this are too ambiguous to correct.
+MIN_WORD_CHARS = 4
+
+
+def suggest(gen, query: str, tree: ql.Node, hits: int) -> str | None:
+    """The query with misspelt words replaced, if that finds more articles."""
+    from search.evaluate import Evaluator  # late: evaluate imports the generation module
+
+    corrected = query
+    changed = False
+    for word in _plain_words(tree):
+        fix = correct_word(gen, word.text.lower())
+        if fix and fix != word.text.lower():
+            corrected = re.sub(rf"(?<!\w){re.escape(word.text)}(?!\w)", fix, corrected, count=1)
+            changed = True
+    if not changed:
+        return None
+    try:
+        better = Evaluator(gen).evaluate(ql.parse(corrected))
+    except ValueError:
+        return None
+    found = int((better.mask & gen.live).sum())
+    return corrected if found > hits else None
+
+
+def correct_word(gen, word: str) -> str | None:
+    vocabulary = gen.vocabulary
+    if len(word) < MIN_WORD_CHARS or not word.isalpha():
+        return None
+    known = vocabulary.get(word, 0)
+    candidates = _by_initial(gen).get(word[0], [])
+    matches = process.extract(
+        word, candidates, scorer=Levenshtein.distance, score_cutoff=MAX_EDIT_DISTANCE, limit=20
+    )
+    best = sorted(
+        ((distance, -vocabulary[c], c) for c, distance, _ in matches if vocabulary[c] > known),
+    )
+    return best[0][2] if best else None
+
+
+@lru_cache(maxsize=4)
+def _by_initial(gen) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = {}
+    for word in gen.vocabulary:
+        groups.setdefault(word[0], []).append(word)
+    return groups
+
+
+def _plain_words(node: ql.Node):
+    if isinstance(node, ql.Word):
+        if node.field in (None, "title", "body") and not node.prefix and not node.fuzzy:
+            yield node
+    elif isinstance(node, ql.And | ql.Or):
+        for child in node.children:
+            yield from _plain_words(child)

@@ -1,0 +1,277 @@
+"""The indexing job end to end: seeds, bad input, atomic switch, updates, Reuters."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from whoosh.writing import SegmentWriter
+
+from search.build import EmptyBuild, build_index
+from search.cli import main
+from search.export import iter_export
+from search.generation import Generation
+from search.store import IndexBusy, IndexStore
+from tests.conftest import SEEDS, shared_data
+
+
+@pytest.fixture(scope="module")
+def exported(seed_index):
+    return {r["id"]: r for r in iter_export(IndexStore(seed_index.index_dir))}
+
+
+def by_prefix(exported: dict, prefix: str) -> dict:
+    (record,) = [r for key, r in exported.items() if key.startswith(prefix)]
+    return record
+
+
+def test_seed_dates_and_outlets(exported):
+    assert by_prefix(exported, "003")["outlet"] == "TASS"
+    assert by_prefix(exported, "003")["date"] == "2020-07-16"
+    assert by_prefix(exported, "000")["date"] == "2020-08-13"
+    assert by_prefix(exported, "002")["date"] == "2021-08-24"
+    assert by_prefix(exported, "001")["date"] is None
+    assert by_prefix(exported, "004")["date"] is None
+    assert by_prefix(exported, "004")["outlet"] == "Associated Press"
+
+
+def test_seed_004_body_has_no_site_chrome(seed_index):
+    gen = Generation(IndexStore(seed_index.index_dir).require_current())
+    try:
+        body = gen.stored(gen.docnum_of("004_7de97581a2d11456"))["body"]
+    finally:
+        gen.close()
+    for chrome in ("Registering", "Sign in", "Register", "Log in", "Check your email"):
+        assert chrome not in body
+    assert body.rstrip().endswith("claimed around 30,000 lives.")
+
+
+def test_pashinian_and_pashinyan_are_one_person(exported):
+    in_001 = set(by_prefix(exported, "001")["people"])
+    in_004 = set(by_prefix(exported, "004")["people"])
+    shared = in_001 & in_004
+    assert len(shared) == 1 and "Pashin" in next(iter(shared))
+
+
+def test_no_chrome_or_nationality_entities(exported):
+    names = {n for r in exported.values() for k in ("people", "organisations", "places")
+             for n in r[k]}
+    assert not names & {"Registering", "AP Photo", "AP", "Armenian", "Azerbaijani"}
+    people = {n for r in exported.values() for n in r["people"]}
+    assert "Vladimir Putin" in people and "Putin" not in people
+    places = {n for r in exported.values() for n in r["places"]}
+    assert {"Armenia", "Azerbaijan", "Nagorno-Karabakh"} <= places
+
+
+def test_unchanged_rebuild_is_a_no_op(seed_index):
+    report = build_index([SEEDS], seed_index)
+    assert report.up_to_date and report.read == 5
+
+
+@pytest.fixture
+def small_index(tmp_path) -> tuple:
+    settings = replace_settings(tmp_path / "index", extractor="gazetteer")
+    source = tmp_path / "articles.jsonl"
+    write_jsonl(source, [article(i) for i in range(1, 4)])
+    build_index([source], settings)
+    return settings, source
+
+
+def replace_settings(index_dir: Path, **changes):
+    from search.settings import Settings
+
+    return replace(Settings(index_dir=index_dir, build_processes=1), **changes)
+
+
+def article(i: int, body: str | None = None) -> dict:
+    return {
+        "id": f"a{i}",
+        "title": f"Story number {i}",
+        "body": body or f"Officials in Baku met on day {i} to discuss the pipeline.",
+        "date": f"2021-03-{i:02d}",
+        "outlet": "Wire",
+    }
+
+
+def write_jsonl(path: Path, records: list) -> None:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+
+
+def ids(settings) -> set[str]:
+    return {r["id"] for r in iter_export(IndexStore(settings.index_dir))}
+
+
+def test_a_reader_keeps_its_generation_while_a_rebuild_switches(small_index, tmp_path):
+    settings, source = small_index
+    store = IndexStore(settings.index_dir)
+    old = Generation(store.require_current())
+    write_jsonl(source, [article(i) for i in range(1, 6)])
+    build_index([source], settings)
+    try:
+        assert store.require_current() != old.path
+        assert old.doc_count == 3 and old.stored(0)["id"] == "a1"
+        assert len(ids(settings)) == 5
+    finally:
+        old.close()
+
+
+def test_a_failed_build_leaves_the_old_index_serving(small_index, monkeypatch):
+    settings, source = small_index
+    store = IndexStore(settings.index_dir)
+    before = store.require_current()
+    write_jsonl(source, [article(i) for i in range(1, 9)])
+
+    def crash(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(SegmentWriter, "commit", crash)
+    with pytest.raises(KeyboardInterrupt):
+        build_index([source], settings)
+    assert store.require_current() == before
+    assert ids(settings) == {"a1", "a2", "a3"}
+    assert not [p for p in store.generations_dir.iterdir() if p.name.startswith(".tmp")]
+
+
+def test_a_build_that_finds_nothing_does_not_replace_the_index(small_index, tmp_path):
+    settings, _source = small_index
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("not json\n")
+    with pytest.raises(EmptyBuild, match="not changed"):
+        build_index([empty], settings)
+    assert ids(settings) == {"a1", "a2", "a3"}
+
+
+def test_update_adds_replaces_deletes_and_skips_unchanged(small_index, tmp_path):
+    settings, _source = small_index
+    changes = tmp_path / "changes.jsonl"
+    write_jsonl(changes, [article(1), article(2, "Corrected: talks in Yerevan."), article(7)])
+    report = build_index([changes], settings, update=True, delete_ids=["a3"])
+    assert (report.unchanged, report.indexed, report.deleted) == (1, 2, 1)
+    records = {r["id"]: r for r in iter_export(IndexStore(settings.index_dir))}
+    assert set(records) == {"a1", "a2", "a7"}
+    gen = Generation(IndexStore(settings.index_dir).require_current())
+    try:
+        assert "Yerevan" in gen.stored(gen.docnum_of("a2"))["body"]
+        assert gen.doc_count == 3
+    finally:
+        gen.close()
+
+
+def test_update_keeps_the_previous_generation_intact(small_index, tmp_path):
+    settings, _ = small_index
+    store = IndexStore(settings.index_dir)
+    old = Generation(store.require_current())
+    changes = tmp_path / "changes.jsonl"
+    write_jsonl(changes, [article(9)])
+    build_index([changes], settings, update=True, delete_ids=["a1"])
+    try:
+        assert old.doc_count == 3 and old.docnum_of("a1") is not None
+        assert ids(settings) == {"a2", "a3", "a9"}
+    finally:
+        old.close()
+
+
+def test_second_build_at_once_is_refused(small_index):
+    settings, source = small_index
+    assert source.exists()
+    with IndexStore(settings.index_dir).lock(), pytest.raises(IndexBusy):
+        build_index([source], settings, force=True)
+
+
+def test_duplicate_ids_keep_the_later_record_and_say_so(tmp_path):
+    settings = replace_settings(tmp_path / "index", extractor="none")
+    source = tmp_path / "dups.jsonl"
+    write_jsonl(source, [article(1), article(1, "The later version of the story.")])
+    report = build_index([source], settings)
+    assert report.indexed == 1
+    assert any("appears again" in p.reason for p in report.problems)
+    gen = Generation(IndexStore(settings.index_dir).require_current())
+    try:
+        assert "later version" in gen.stored(gen.docnum_of("a1"))["body"]
+    finally:
+        gen.close()
+
+
+def test_bad_input_is_reported_and_the_rest_indexed(tmp_path):
+    settings = replace_settings(tmp_path / "index", extractor="none")
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "empty.txt").write_text("")
+    (src / "bad.jsonl").write_text(
+        json.dumps(article(1)) + "\n{broken\n" + json.dumps({"id": "nobody"}) + "\n"
+        + json.dumps(article(2) | {"date": "the 40th of Never"}) + "\n"
+    )
+    (src / "latin1.txt").write_bytes("Caf\xe9 owners in Yerevan protested.".encode("latin-1"))
+    (src / "rows.csv").write_text("id,title\nx,No body column\n")
+    report = build_index([src], settings)
+    reasons = " | ".join(str(p) for p in report.problems)
+    assert report.indexed == 3, reasons  # a1, a2 (date emptied), latin1
+    for expected in ("empty file", "bad.jsonl:2", "no body", "does not parse", "cp1252", "body"):
+        assert expected in reasons
+    records = {r["id"]: r for r in iter_export(IndexStore(settings.index_dir))}
+    assert records["a2"]["date"] is None
+
+
+def test_cli_build_and_export(tmp_path, capsys):
+    index = tmp_path / "index"
+    assert main(["build", str(SEEDS), "--index", str(index), "--extractor", "none", "--quiet"]) == 0
+    assert "indexed 5" in capsys.readouterr().err
+    out = tmp_path / "export.jsonl"
+    assert main(["export", "--index", str(index), "-o", str(out)]) == 0
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(records) == 5
+    assert set(records[0]) == {"id", "title", "date", "outlet", "url", "people",
+                               "organisations", "places"}
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["build", "/nonexistent/path", "--index", "{tmp}/i"],
+        ["export", "--index", "{tmp}/missing"],
+        ["build", "--index", "{tmp}/i"],
+        ["build", "seeds", "--index", "{tmp}/i", "--delete", "x"],
+    ],
+)
+def test_cli_failures_are_one_line_and_non_zero(tmp_path, capsys, argv):
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    assert main(argv) != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("newsdesk: ") and "Traceback" not in "".join(err)
+
+
+def test_bad_setting_fails_with_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("NEWSDESK_BUILD_PROCESSES", "many")
+    assert main(["build", str(SEEDS), "--index", str(tmp_path / "i")]) == 1
+    assert "NEWSDESK_BUILD_PROCESSES" in capsys.readouterr().err
+
+
+def test_all_reuters_records_are_indexed_or_explained(tmp_path):
+    data = shared_data("reuters21578")
+    settings = replace_settings(tmp_path / "index", extractor="none")
+    report = build_index(sorted(data.glob("*.sgm")), settings)
+    assert report.indexed + report.skipped == 5000
+    assert report.indexed > 4500
+    assert all(p.reason for p in report.problems)
+    records = {r["id"]: r for r in iter_export(IndexStore(settings.index_dir))}
+    first = records["reuters-1"]
+    assert first["date"] == "1987-02-26" and first["outlet"] == "Reuters"
+    assert {"El Salvador", "United States", "Uruguay"} <= set(first["places"])
+    bodies = Generation(IndexStore(settings.index_dir).require_current())
+    try:
+        body = bodies.stored(bodies.docnum_of("reuters-1"))["body"]
+        assert not body.rstrip().lower().endswith("reuter")
+    finally:
+        bodies.close()
+
+
+def test_symlink_switch_is_atomic_rename(small_index):
+    settings, _ = small_index
+    store = IndexStore(settings.index_dir)
+    link = settings.index_dir / "current"
+    assert os.path.islink(link)
+    assert not (settings.index_dir / "current.new").exists()
+    assert store.manifest()["articles"] == 3

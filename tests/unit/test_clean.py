@@ -1,0 +1,72 @@
+"""Cleaning: chrome and captions go, article text stays."""
+
+from pathlib import Path
+
+import pytest
+
+from search.clean import BoilerplateRules, clean_body, normalise, split_paragraphs, strip_tail
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+@pytest.fixture(scope="module")
+def rules() -> BoilerplateRules:
+    return BoilerplateRules.load()
+
+
+def test_normalise_folds_typographic_quotes_and_spaces():
+    assert (
+        normalise("Aliyev\u2019s \u201cclarification\u201d\u00a0 now")
+        == 'Aliyev\'s "clarification" now'
+    )
+
+
+def test_paragraphs_one_per_line_when_lines_end_sentences():
+    text = "First sentence here.\nSecond paragraph here.\nThird one."
+    assert split_paragraphs(text) == [
+        "First sentence here.",
+        "Second paragraph here.",
+        "Third one.",
+    ]
+
+
+def test_hard_wrapped_wire_copy_is_joined_per_indented_paragraph():
+    text = (
+        "Showers continued throughout the week in\nthe Bahia cocoa zone, alleviating\n"
+        "the drought.\n    The dry period means the temporao\nwill be late this year.\n"
+    )
+    assert split_paragraphs(text) == [
+        "Showers continued throughout the week in the Bahia cocoa zone, alleviating the drought.",
+        "The dry period means the temporao will be late this year.",
+    ]
+
+
+def test_seed_004_loses_its_registration_block_and_captions(rules):
+    paragraphs = clean_body((SEEDS / "004_7de97581a2d11456.txt").read_text(), rules)
+    text = "\n".join(paragraphs)
+    for chrome in ("Registering", "Sign in", "read more", "Check your email", "Log in"):
+        assert chrome not in text
+    assert "AP Photo" not in text and "via AP)" not in text
+    assert paragraphs[-1].startswith("Ethnic Armenian separatists in Nagorno-Karabakh")
+    assert "Moscow on Saturday accused Azerbaijan" in text
+
+
+def test_single_weak_match_at_the_end_is_article_text(rules):
+    lines = ["A long paragraph about the vote. " * 3, "Voter registration closes Friday."]
+    assert strip_tail(lines, rules) == lines
+
+
+def test_strong_signoff_alone_is_cut(rules):
+    assert strip_tail(["Prices rose 3 pct.", "Reuter"], rules) == ["Prices rose 3 pct."]
+
+
+def test_long_lines_are_never_chrome(rules):
+    prose = "Sign in to the ministry's register was required for every one of the " + "x " * 40
+    assert strip_tail(["intro", "read more:", prose], rules) == ["intro", "read more:", prose]
+
+
+@pytest.mark.parametrize("seed", sorted(p.name for p in SEEDS.glob("*.txt")))
+def test_clean_seeds_keep_most_of_their_text(rules, seed):
+    raw = (SEEDS / seed).read_text()
+    cleaned = " ".join(clean_body(raw, rules))
+    assert len(cleaned.split()) > 0.6 * len(raw.split())
