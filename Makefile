@@ -18,8 +18,9 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 index: $(BIN)/.installed
 	$(BIN)/python -m search build seeds --index $(INDEX)
 
+# Builds (or finds up to date) the index, then serves it on $(PORT) until Ctrl-C.
 run: index
-	$(BIN)/python -m search query --index $(INDEX) "Aliyev Putin"
+	NEWSDESK_INDEX_DIR=$(INDEX) PORT=$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -105,6 +105,7 @@ class SearchPage:
     notes: list[str]
     sort: str
     filters: Filters
+    date_interval: str = "year"
 
     @property
     def total_pages(self) -> int:

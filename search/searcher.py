@@ -134,6 +134,7 @@ class Searcher:
             notes=evaluator.notes,
             sort=request.sort,
             filters=request.filters,
+            date_interval=request.date_interval,
         )
 
     def validate(self, request: SearchRequest) -> None:

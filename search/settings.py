@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 PREFIX = "NEWSDESK_"
+# Settings that keep a conventional name: PORT is what container platforms set.
+UNPREFIXED = {"port": "PORT"}
 
 
 class SettingsError(ValueError):
@@ -48,13 +50,17 @@ class Settings:
     max_fragment_chars: int = 500
     # How often a worker checks whether a new index generation was published.
     reload_check_seconds: float = 1.0
+    # The HTTP server (gunicorn.conf.py): port from $PORT, as container platforms set it.
+    port: int = 8000
+    workers: int = 2
+    log_level: str = "info"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
         for f in fields(cls):
-            raw = env.get(PREFIX + f.name.upper())
+            raw = env.get(UNPREFIXED.get(f.name, PREFIX + f.name.upper()))
             if raw is None or raw == "":
                 continue
             values[f.name] = _convert(f.name, raw, getattr(cls(), f.name))
@@ -72,10 +78,14 @@ class Settings:
         for name in (
             "build_processes", "max_article_bytes", "max_query_chars", "max_page_size",
             "max_result_window", "max_facet_size", "max_filter_values", "max_fragments",
-            "max_fragment_chars",
+            "max_fragment_chars", "port", "workers",
         ):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{PREFIX}{name.upper()} must be at least 1")
+        if self.port > 65535:
+            raise SettingsError(f"PORT must be at most 65535, not {self.port}")
+        if self.log_level.lower() not in {"debug", "info", "warning", "error", "critical"}:
+            raise SettingsError(f"{PREFIX}LOG_LEVEL must be debug, info, warning or error")
         if self.keep_generations < 0:
             raise SettingsError(f"{PREFIX}KEEP_GENERATIONS must be 0 or more")
 

@@ -214,6 +214,10 @@ class Aliases:
             entry = self._by_translit.get(translit_key(key))
         return entry
 
+    def lookup_exact(self, key: str) -> AliasEntry | None:
+        """The entry for a ``name_key`` as listed, without spelling folding."""
+        return self._by_key.get(key)
+
     def is_known(self, key: str) -> bool:
         return self.lookup(key) is not None
 

@@ -87,14 +87,19 @@ class MentionRules:
         )
         self._cache: dict[tuple[str, str], tuple[Name, ...]] = {}
 
-    def names(self, surface: str, label: str) -> tuple[Name, ...]:
-        """Names a raw mention stands for: usually one, none if it is not an entity."""
+    def names(self, surface: str, label: str, *, cleaned: bool = False) -> tuple[Name, ...]:
+        """Names a raw mention stands for: usually one, none if it is not an entity.
+
+        ``cleaned=True`` skips ``clean_surface`` for text that already went through it
+        (the corpus statistics store cleaned surfaces).
+        """
         cache_key = (surface, label)
         hit = self._cache.get(cache_key)
         if hit is None:
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
-            hit = self._cache[cache_key] = self._names(clean_surface(surface), label)
+            text = surface if cleaned else clean_surface(surface)
+            hit = self._cache[cache_key] = self._names(text, label)
         return hit
 
     def _names(self, cleaned: str, label: str) -> tuple[Name, ...]:
@@ -142,7 +147,7 @@ class MentionRules:
         for size in (3, 2):
             if len(words) > size:
                 tail = " ".join(words[-size:])
-                entry = self.aliases.lookup(name_key(tail))
+                entry = self.aliases.lookup_exact(name_key(tail))
                 if entry is not None and entry.type == PEOPLE:
                     return Name(tail, name_key(tail), PEOPLE, entry)
         return None
@@ -328,7 +333,7 @@ class EntityResolver:
     def _observed_names(self) -> Iterable[tuple[Name, int]]:
         for surface in sorted(self._counts):
             for label, count in sorted(self._counts[surface].items()):
-                for name in self.rules.names(surface, label):
+                for name in self.rules.names(surface, label, cleaned=True):
                     yield name, count
 
     def _nodes(self) -> tuple[dict[str, _Node], list[_Node], set[str]]:

@@ -128,13 +128,11 @@ def name_key(text: str) -> str:
     return " ".join(part for part in _KEY_SPLIT.split(text) if part)
 
 
-_VOWELS = "aeiou"
+# Digraphs that romanisation systems spell differently: Dzhokhar/Jokhar, Tchaikovsky/
+# Chaikovsky, Zakharova/Zaharova, Aleksandr/Alexandr ("ks" only before a vowel: Marks).
+_DIGRAPHS = re.compile(r"dzh|tch|kh|ph|ks(?=[aeiou])")
+_DIGRAPH_REPLACEMENTS = {"dzh": "j", "tch": "ch", "kh": "h", "ph": "f", "ks": "x"}
 _TRANSLIT_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"dzh"), "j"),
-    (re.compile(r"tch"), "ch"),
-    (re.compile(r"kh"), "h"),
-    (re.compile(r"ph"), "f"),
-    (re.compile(r"ks(?=[aeiou])"), "x"),
     (re.compile(r"^ye"), "e"),
     # German umlaut spellings: Mueller/Müller, Schroeder/Schröder.
     (re.compile(r"(?<=[^aeiou])([uo])e(?=[^aeiou])"), r"\1"),
@@ -146,11 +144,14 @@ _TRANSLIT_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
 _DOUBLED = re.compile(r"(\w)\1+")
 
 
+@lru_cache(maxsize=1 << 18)
 def translit_token(token: str) -> str:
-    """One token of ``translit_key``."""
+    """One token of ``translit_key`` (cached: tokens such as first names repeat a lot)."""
     token = _DOUBLED.sub(r"\1", token)
-    for pattern, replacement in _TRANSLIT_RULES:
-        token = pattern.sub(replacement, token)
+    token = _DIGRAPHS.sub(lambda m: _DIGRAPH_REPLACEMENTS[m.group()], token)
+    if "y" in token or "e" in token:
+        for pattern, replacement in _TRANSLIT_RULES:
+            token = pattern.sub(replacement, token)
     return _DOUBLED.sub(r"\1", token)
 
 
@@ -178,8 +179,7 @@ def has_capital(text: str) -> bool:
 
     Scripts without case (CJK, Arabic) pass, since the test says nothing there.
     """
-    cased = [ch for ch in text if ch.isupper() or ch.islower()]
-    return not cased or any(ch.isupper() for ch in cased)
+    return text.lower() != text or text.upper() == text
 
 
 def is_shouting(text: str) -> bool:

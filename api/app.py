@@ -1,0 +1,57 @@
+"""The Falcon application: wiring only.
+
+``create_app`` builds everything from a ``Settings`` (tests pass one with a temporary
+index); ``get_app`` is gunicorn's entry point and the only place that reads the
+environment. Each worker opens the index once and follows rebuilds by itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import falcon
+
+from api import docs, errors
+from api.openapi import build_spec
+from api.resources import (
+    ArticleResource,
+    FacetValuesResource,
+    HealthResource,
+    ReadyResource,
+    SearchResource,
+)
+from api.schemas import make_schemas
+from search.searcher import Searcher
+from search.settings import Settings
+from search.store import IndexMissing
+
+API_VERSION = "1.0.0"
+
+
+def create_app(settings: Settings | None = None, searcher: Searcher | None = None) -> falcon.App:
+    settings = settings or Settings()
+    searcher = searcher or Searcher(settings)
+    schemas = make_schemas(settings)
+    app = falcon.App(cors_enable=True)
+    app.req_options.keep_blank_qs_values = True
+    errors.install(app)
+    app.add_route("/search", SearchResource(searcher, schemas))
+    app.add_route("/articles/{article_id}", ArticleResource(searcher, schemas))
+    app.add_route("/facets/{name}", FacetValuesResource(searcher, schemas))
+    app.add_route("/health", HealthResource(schemas))
+    app.add_route("/ready", ReadyResource(searcher, schemas))
+    app.add_route("/openapi.json", docs.OpenApiResource(build_spec(schemas, API_VERSION)))
+    app.add_route("/docs", docs.DocsResource())
+    app.add_static_route("/docs/assets", docs.ASSETS_PATH)
+    return app
+
+
+def get_app() -> falcon.App:
+    settings = Settings.from_env()
+    searcher = Searcher(settings)
+    # Open the index now, not on the first user's request; without one, /ready answers 503
+    # until a build publishes it.
+    with contextlib.suppress(IndexMissing):
+        searcher.generation()
+    return create_app(settings, searcher)
+

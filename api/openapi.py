@@ -1,0 +1,56 @@
+"""The OpenAPI document, generated from the marshmallow schemas the app validates with."""
+
+from __future__ import annotations
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from api.schemas import Schemas
+
+PROBLEM = {"$ref": "#/components/responses/Problem"}
+
+
+def build_spec(schemas: Schemas, version: str) -> dict:
+    spec = APISpec(
+        title="newsdesk",
+        version=version,
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={"description": "Full-text search over news archives: ranked (BM25F), "
+              "highlighted, faceted by outlet, people, organisations, places and date."},
+    )
+    spec.components.schema("Problem", schema=schemas.problem)
+    spec.components.response(
+        "Problem",
+        {"description": "application/problem+json (RFC 9457)",
+         "content": {"application/problem+json": {"schema": "Problem"}}},
+    )
+
+    def operation(summary, response, query=None, path_params=()):
+        op = {
+            "summary": summary,
+            "parameters": [
+                {"in": "path", "name": n, "required": True, "schema": {"type": "string"}}
+                for n in path_params
+            ],
+            "responses": {
+                "200": {"description": "OK", "content": {"application/json": {"schema": response}}},
+                "400": PROBLEM,
+                "404": PROBLEM,
+                "503": PROBLEM,
+            },
+        }
+        if query is not None:
+            op["parameters"].append({"in": "query", "schema": query})
+        return op
+
+    spec.path("/search", operations={"get": operation(
+        "Search articles", schemas.search_page, schemas.search_query)})
+    spec.path("/articles/{article_id}", operations={"get": operation(
+        "One article, in full", schemas.article, path_params=("article_id",))})
+    spec.path("/facets/{name}", operations={"get": operation(
+        "Facet values by prefix (autocomplete): name is outlet, person, organisation or place",
+        schemas.facet_values, schemas.facet_query, path_params=("name",))})
+    spec.path("/health", operations={"get": operation("Process is alive", schemas.health)})
+    spec.path("/ready", operations={"get": operation("Index is open", schemas.ready)})
+    return spec.to_dict()

@@ -1,0 +1,163 @@
+"""Thin resources: validate the query string, make one call into ``search``, serialise.
+
+No Whoosh object and no ranking logic lives here; each ``on_get`` is three steps, so the
+HTTP layer can be read at a glance and the library tested without it.
+"""
+
+from __future__ import annotations
+
+import json
+
+import falcon
+from marshmallow import RAISE, Schema, ValidationError
+
+from api.errors import Problem, invalid_parameters
+from api.schemas import Schemas
+from search.models import ENTITY_TYPES, Article
+from search.results import Filters, SearchPage, SearchRequest
+from search.searcher import Searcher
+
+LIST_PARAMS = ("person", "organisation", "place", "outlet")
+
+
+def load_query(schema: Schema, req: falcon.Request) -> dict:
+    """Query parameters through a schema; a scalar given twice is an error, not a guess."""
+    params = {}
+    for name, value in req.params.items():
+        if name in LIST_PARAMS:
+            params[name] = value if isinstance(value, list) else [value]
+        elif isinstance(value, list):
+            raise Problem(
+                400, "repeated_parameter", f"{name} is given {len(value)} times; give it once",
+                [{"param": name, "message": f"{name} may be given only once"}],
+            )
+        else:
+            params[name] = value
+    try:
+        return schema.load(params)
+    except ValidationError as exc:
+        raise invalid_parameters(exc.messages) from None
+
+
+def send(resp: falcon.Response, schema: Schema, payload: dict) -> None:
+    resp.text = json.dumps(schema.dump(payload), ensure_ascii=False)
+
+
+def entities(article: Article) -> dict:
+    return {kind: getattr(article, kind) for kind in ENTITY_TYPES}
+
+
+class SearchResource:
+    def __init__(self, searcher: Searcher, schemas: Schemas) -> None:
+        self.searcher = searcher
+        self.schemas = schemas
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        args = load_query(self.schemas.search_query, req)
+        filters = Filters(
+            people=tuple(args.pop("person")),
+            organisations=tuple(args.pop("organisation")),
+            places=tuple(args.pop("place")),
+            outlets=tuple(args.pop("outlet")),
+            date_from=args.pop("date_from"),
+            date_to=args.pop("date_to"),
+        )
+        page = self.searcher.search(SearchRequest(filters=filters, **args))
+        send(resp, self.schemas.search_page, search_payload(page))
+
+
+def search_payload(page: SearchPage) -> dict:
+    f = page.filters
+    return {
+        "query": page.query,
+        "filters": {
+            "person": list(f.people), "organisation": list(f.organisations),
+            "place": list(f.places), "outlet": list(f.outlets),
+            "date_from": f.date_from, "date_to": f.date_to,
+        },
+        "sort": page.sort,
+        "total": page.total,
+        "total_pages": page.total_pages,
+        "page": page.page,
+        "page_size": page.page_size,
+        "took_ms": page.took_ms,
+        "results": [
+            {
+                "id": hit.article.id,
+                "title": hit.article.title,
+                "date": hit.article.date,
+                "outlet": hit.article.outlet,
+                "url": hit.article.url,
+                "score": hit.score,
+                "highlights": {"title": hit.highlights.title, "body": hit.highlights.body},
+                "entities": entities(hit.article),
+            }
+            for hit in page.hits
+        ],
+        "facets": {
+            name: {"values": facet.values, "truncated": facet.truncated}
+            for name, facet in page.facets.items()
+        },
+        "dates": {"interval": page.date_interval, "buckets": page.dates},
+        "suggestion": page.suggestion,
+        "notes": page.notes,
+    }
+
+
+class ArticleResource:
+    def __init__(self, searcher: Searcher, schemas: Schemas) -> None:
+        self.searcher = searcher
+        self.schemas = schemas
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, article_id: str) -> None:
+        load_query(_NoParams(), req)
+        article = self.searcher.article(article_id)
+        if article is None:
+            raise Problem(404, "article_not_found", f"no article with id {article_id!r}")
+        payload = {
+            "id": article.id, "title": article.title, "body": article.body,
+            "date": article.date, "outlet": article.outlet, "url": article.url,
+            "word_count": article.word_count, "entities": entities(article),
+        }
+        send(resp, self.schemas.article, payload)
+
+
+class FacetValuesResource:
+    def __init__(self, searcher: Searcher, schemas: Schemas) -> None:
+        self.searcher = searcher
+        self.schemas = schemas
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, name: str) -> None:
+        args = load_query(self.schemas.facet_query, req)
+        facet = self.searcher.facet_values(name, args["prefix"], args["size"])
+        payload = {
+            "facet": name, "prefix": args["prefix"],
+            "values": facet.values, "truncated": facet.truncated,
+        }
+        send(resp, self.schemas.facet_values, payload)
+
+
+class HealthResource:
+    """The process is alive and answering; says nothing about the index."""
+
+    def __init__(self, schemas: Schemas) -> None:
+        self.schemas = schemas
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        send(resp, self.schemas.health, {"status": "ok"})
+
+
+class ReadyResource:
+    """The index is open and searchable (503 problem otherwise)."""
+
+    def __init__(self, searcher: Searcher, schemas: Schemas) -> None:
+        self.searcher = searcher
+        self.schemas = schemas
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        send(resp, self.schemas.ready, {"status": "ready", **self.searcher.status()})
+
+
+class _NoParams(Schema):
+    class Meta:
+        unknown = RAISE

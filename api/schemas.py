@@ -1,0 +1,265 @@
+"""Marshmallow schemas for every query string and response: validation, and the OpenAPI source.
+
+The limits (page size, result window, facet size ...) come from ``Settings`` so the
+documentation shows exactly what the server enforces; the schemas are therefore made
+per app by ``make_schemas`` rather than declared once at import time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from search.results import DATE_INTERVALS, SORTS
+from search.searcher import parse_period
+from search.settings import Settings
+
+
+class PeriodField(fields.Field):
+    """An ISO date, or a year-month or year (as an upper bound: the end of that period)."""
+
+    def __init__(self, *, end: bool, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.end = end
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise ValidationError("must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
+        try:
+            return parse_period(value, end=self.end)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+    def _jsonschema_type_mapping(self):  # pragma: no cover - read by apispec only
+        return {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}
+
+
+class QuerySchema(Schema):
+    """Query strings: unknown parameters are errors, so typos do not pass silently."""
+
+    class Meta:
+        unknown = RAISE
+
+
+def _values(description: str) -> fields.List:
+    return fields.List(
+        fields.String(validate=validate.Length(min=1, max=200)),
+        load_default=list,
+        metadata={"description": description},
+    )
+
+
+@dataclass(frozen=True)
+class Schemas:
+    search_query: Schema
+    facet_query: Schema
+    search_page: Schema
+    article: Schema
+    facet_values: Schema
+    health: Schema
+    ready: Schema
+    problem: Schema
+
+
+def make_schemas(settings: Settings) -> Schemas:
+    max_page = settings.max_result_window
+
+    class SearchQuery(QuerySchema):
+        q = fields.String(
+            load_default="",
+            validate=validate.Length(max=settings.max_query_chars),
+            metadata={
+                "description": "Words (all must match), \"phrases\", OR, NOT or -word, "
+                "field:value (title, body, outlet, person, organisation, place), "
+                "word* (prefix), word~ (fuzzy). Empty: every article."
+            },
+        )
+        person = _values("Only articles mentioning all of these people (canonical names).")
+        organisation = _values("Only articles mentioning all of these organisations.")
+        place = _values("Only articles mentioning all of these places.")
+        outlet = _values("Only articles from any of these outlets.")
+        date_from = PeriodField(
+            end=False, load_default=None,
+            metadata={"description": "Inclusive lower bound: YYYY, YYYY-MM or YYYY-MM-DD."},
+        )
+        date_to = PeriodField(
+            end=True, load_default=None,
+            metadata={"description": "Inclusive upper bound: YYYY, YYYY-MM or YYYY-MM-DD."},
+        )
+        sort = fields.String(load_default="relevance", validate=validate.OneOf(SORTS))
+        page = fields.Integer(
+            load_default=1, strict=False, validate=validate.Range(min=1, max=max_page),
+            metadata={"description": "1-based; page * page_size may not exceed "
+                      f"{settings.max_result_window}."},
+        )
+        page_size = fields.Integer(
+            load_default=10, validate=validate.Range(min=1, max=settings.max_page_size)
+        )
+        facet_size = fields.Integer(
+            load_default=10, validate=validate.Range(min=0, max=settings.max_facet_size)
+        )
+        date_interval = fields.String(
+            load_default="year", validate=validate.OneOf(DATE_INTERVALS)
+        )
+        fragments = fields.Integer(
+            load_default=3, validate=validate.Range(min=0, max=settings.max_fragments)
+        )
+        fragment_chars = fields.Integer(
+            load_default=160, validate=validate.Range(min=20, max=settings.max_fragment_chars)
+        )
+        recency_half_life_days = fields.Float(
+            load_default=None, allow_nan=False,
+            validate=validate.Range(min=0, min_inclusive=False, max=365_000),
+            metadata={"description": "Blend recency into relevance: a score halves every "
+                      "this many days of age. Off unless given."},
+        )
+
+        @validates_schema
+        def check_window(self, data, **kwargs):
+            if data["page"] * data["page_size"] > settings.max_result_window:
+                raise ValidationError(
+                    f"page * page_size may not exceed {settings.max_result_window}", "page"
+                )
+            if data["date_from"] and data["date_to"] and data["date_from"] > data["date_to"]:
+                raise ValidationError("date_from is after date_to", "date_from")
+
+    class FacetQuery(QuerySchema):
+        prefix = fields.String(
+            load_default="", validate=validate.Length(max=200),
+            metadata={"description": "Values whose name, or a word in it, starts with this."},
+        )
+        size = fields.Integer(
+            load_default=10, validate=validate.Range(min=1, max=settings.max_facet_size)
+        )
+
+    return Schemas(
+        search_query=SearchQuery(),
+        facet_query=FacetQuery(),
+        search_page=SearchPageSchema(),
+        article=ArticleSchema(),
+        facet_values=FacetValuesSchema(),
+        health=HealthSchema(),
+        ready=ReadySchema(),
+        problem=ProblemSchema(),
+    )
+
+
+class EntitiesSchema(Schema):
+    people = fields.List(fields.String())
+    organisations = fields.List(fields.String())
+    places = fields.List(fields.String())
+
+
+class HighlightsSchema(Schema):
+    title = fields.String(metadata={"description": "HTML: escaped text, matches in <mark>."})
+    body = fields.List(fields.String(), metadata={"description": "HTML fragments."})
+
+
+class ResultSchema(Schema):
+    id = fields.String()
+    title = fields.String()
+    date = fields.Date(allow_none=True)
+    outlet = fields.String()
+    url = fields.String(allow_none=True)
+    score = fields.Float()
+    highlights = fields.Nested(HighlightsSchema)
+    entities = fields.Nested(EntitiesSchema)
+
+
+class FacetValueSchema(Schema):
+    value = fields.String()
+    count = fields.Integer()
+    selected = fields.Boolean()
+
+
+class FacetSchema(Schema):
+    values = fields.List(fields.Nested(FacetValueSchema))
+    truncated = fields.Boolean(metadata={"description": "More values exist than shown."})
+
+
+class DateBucketSchema(Schema):
+    key = fields.String(allow_none=True, metadata={"description": "YYYY or YYYY-MM; null: no date"})
+    count = fields.Integer()
+
+
+class DatesSchema(Schema):
+    interval = fields.String()
+    buckets = fields.List(fields.Nested(DateBucketSchema))
+
+
+class FacetsSchema(Schema):
+    outlet = fields.Nested(FacetSchema)
+    person = fields.Nested(FacetSchema)
+    organisation = fields.Nested(FacetSchema)
+    place = fields.Nested(FacetSchema)
+
+
+class FiltersEchoSchema(Schema):
+    person = fields.List(fields.String())
+    organisation = fields.List(fields.String())
+    place = fields.List(fields.String())
+    outlet = fields.List(fields.String())
+    date_from = fields.Date(allow_none=True)
+    date_to = fields.Date(allow_none=True)
+
+
+class SearchPageSchema(Schema):
+    query = fields.String()
+    filters = fields.Nested(FiltersEchoSchema)
+    sort = fields.String()
+    total = fields.Integer()
+    total_pages = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
+    took_ms = fields.Float()
+    results = fields.List(fields.Nested(ResultSchema))
+    facets = fields.Nested(FacetsSchema)
+    dates = fields.Nested(DatesSchema)
+    suggestion = fields.String(allow_none=True, metadata={"description": "Did you mean"})
+    notes = fields.List(fields.String())
+
+
+class ArticleSchema(Schema):
+    id = fields.String()
+    title = fields.String()
+    body = fields.String(metadata={"description": "Plain text, paragraphs separated by \\n\\n."})
+    date = fields.Date(allow_none=True)
+    outlet = fields.String()
+    url = fields.String(allow_none=True)
+    word_count = fields.Integer()
+    entities = fields.Nested(EntitiesSchema)
+
+
+class FacetValuesSchema(Schema):
+    facet = fields.String()
+    prefix = fields.String()
+    values = fields.List(fields.Nested(FacetValueSchema))
+    truncated = fields.Boolean()
+
+
+class HealthSchema(Schema):
+    status = fields.String()
+
+
+class ReadySchema(Schema):
+    status = fields.String()
+    articles = fields.Integer()
+    generation = fields.String()
+    built_at = fields.String(allow_none=True)
+    extractor = fields.String(allow_none=True)
+
+
+class ParamErrorSchema(Schema):
+    param = fields.String()
+    message = fields.String()
+
+
+class ProblemSchema(Schema):
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    code = fields.String()
+    param = fields.String(allow_none=True)
+    errors = fields.List(fields.Nested(ParamErrorSchema))
