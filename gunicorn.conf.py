@@ -17,5 +17,8 @@ max_requests = 0
 accesslog = "-"
 errorlog = "-"
 loglevel = _settings.log_level
+# gunicorn 27's control socket lives at one path per user; two servers on one host would
+# share it. newsdesk does not use it.
+control_socket_disable = True
 # Keep request lines and headers small: queries have their own limits in the app.
 limit_request_line = 8190

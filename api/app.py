@@ -36,7 +36,8 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
     app.req_options.keep_blank_qs_values = True
     errors.install(app)
     app.add_route("/search", SearchResource(searcher, schemas))
-    app.add_route("/articles/{article_id}", ArticleResource(searcher, schemas))
+    # ``path``: ids from JSONL/CSV may contain "/" (the server decodes %2F before routing).
+    app.add_route("/articles/{article_id:path}", ArticleResource(searcher, schemas))
     app.add_route("/facets/{name}", FacetValuesResource(searcher, schemas))
     app.add_route("/health", HealthResource(schemas))
     app.add_route("/ready", ReadyResource(searcher, schemas))

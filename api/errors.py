@@ -51,6 +51,8 @@ def invalid_parameters(messages: dict, code: str = "invalid_parameter") -> Probl
         for message in _flatten(problems):
             if message == "Unknown field.":
                 errors.append({"param": param, "message": f"unknown parameter {param!r}"})
+            elif message.startswith(param):
+                errors.append({"param": param, "message": message})
             else:
                 errors.append({"param": param, "message": f"{param}: {message}"})
     unknown = all(e["message"].startswith("unknown parameter") for e in errors)
@@ -84,7 +86,8 @@ def serialize_problem(req: falcon.Request, resp: falcon.Response, exc: falcon.HT
 
 
 def handle_invalid_request(req, resp, exc: InvalidRequest, params) -> None:
-    raise Problem(400, exc.code, str(exc), [{"param": exc.param, "message": str(exc)}])
+    status = 404 if exc.code.endswith("_not_found") else 400
+    raise Problem(status, exc.code, str(exc), [{"param": exc.param, "message": str(exc)}])
 
 
 def handle_index_missing(req, resp, exc: IndexMissing, params) -> None:

@@ -10,15 +10,24 @@ from api.schemas import Schemas
 PROBLEM = {"$ref": "#/components/responses/Problem"}
 
 
+def _custom_field_mapping(converter, field, **kwargs) -> dict:
+    """A field's own ``_jsonschema_type_mapping`` (PeriodField's string + pattern):
+    apispec does not read that hook by itself, so dates showed up untyped."""
+    mapping = getattr(field, "_jsonschema_type_mapping", None)
+    return mapping() if mapping is not None else {}
+
+
 def build_spec(schemas: Schemas, version: str) -> dict:
+    plugin = MarshmallowPlugin()
     spec = APISpec(
         title="newsdesk",
         version=version,
         openapi_version="3.0.3",
-        plugins=[MarshmallowPlugin()],
+        plugins=[plugin],
         info={"description": "Full-text search over news archives: ranked (BM25F), "
               "highlighted, faceted by outlet, people, organisations, places and date."},
     )
+    plugin.converter.add_attribute_function(_custom_field_mapping)
     spec.components.schema("Problem", schema=schemas.problem)
     spec.components.response(
         "Problem",
@@ -26,7 +35,7 @@ def build_spec(schemas: Schemas, version: str) -> dict:
          "content": {"application/problem+json": {"schema": "Problem"}}},
     )
 
-    def operation(summary, response, query=None, path_params=()):
+    def operation(summary, response, query=None, path_params=(), errors=(400, 404, 503)):
         op = {
             "summary": summary,
             "parameters": [
@@ -35,9 +44,7 @@ def build_spec(schemas: Schemas, version: str) -> dict:
             ],
             "responses": {
                 "200": {"description": "OK", "content": {"application/json": {"schema": response}}},
-                "400": PROBLEM,
-                "404": PROBLEM,
-                "503": PROBLEM,
+                **{str(status): PROBLEM for status in (*errors, 405, 500)},
             },
         }
         if query is not None:
@@ -47,10 +54,13 @@ def build_spec(schemas: Schemas, version: str) -> dict:
     spec.path("/search", operations={"get": operation(
         "Search articles", schemas.search_page, schemas.search_query)})
     spec.path("/articles/{article_id}", operations={"get": operation(
-        "One article, in full", schemas.article, path_params=("article_id",))})
+        "One article, in full", schemas.article, path_params=("article_id",),
+        errors=(400, 404, 503))})
     spec.path("/facets/{name}", operations={"get": operation(
         "Facet values by prefix (autocomplete): name is outlet, person, organisation or place",
         schemas.facet_values, schemas.facet_query, path_params=("name",))})
-    spec.path("/health", operations={"get": operation("Process is alive", schemas.health)})
-    spec.path("/ready", operations={"get": operation("Index is open", schemas.ready)})
+    spec.path("/health", operations={"get": operation(
+        "Process is alive", schemas.health, errors=())})
+    spec.path("/ready", operations={"get": operation(
+        "Index is open (503 until one is)", schemas.ready, errors=(503,))})
     return spec.to_dict()

@@ -146,6 +146,9 @@ class HealthResource:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         send(resp, self.schemas.health, {"status": "ok"})
 
+    def on_head(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """Load balancers probe with HEAD."""
+
 
 class ReadyResource:
     """The index is open and searchable (503 problem otherwise)."""
@@ -156,6 +159,9 @@ class ReadyResource:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         send(resp, self.schemas.ready, {"status": "ready", **self.searcher.status()})
+
+    def on_head(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self.searcher.status()  # raises IndexMissing -> 503 when there is no index
 
 
 class _NoParams(Schema):

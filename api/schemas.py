@@ -68,7 +68,10 @@ def make_schemas(settings: Settings) -> Schemas:
     class SearchQuery(QuerySchema):
         q = fields.String(
             load_default="",
-            validate=validate.Length(max=settings.max_query_chars),
+            validate=validate.Length(
+                max=settings.max_query_chars,
+                error="the query is longer than {max} characters",
+            ),
             metadata={
                 "description": "Words (all must match), \"phrases\", OR, NOT or -word, "
                 "field:value (title, body, outlet, person, organisation, place), "
@@ -189,6 +192,8 @@ class DatesSchema(Schema):
 
 
 class FacetsSchema(Schema):
+    """Counts over all matches; empty when the request asked for facet_size=0."""
+
     outlet = fields.Nested(FacetSchema)
     person = fields.Nested(FacetSchema)
     organisation = fields.Nested(FacetSchema)

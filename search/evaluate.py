@@ -8,7 +8,9 @@ which is what keeps common-word queries and facet counts over all matches fast.
 
 from __future__ import annotations
 
+import math
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,6 +25,11 @@ MAX_EXPANSIONS = 50
 MIN_PREFIX_CHARS = 2
 # Entity and outlet values a field query may match (e.g. person:john).
 MAX_VALUE_MATCHES = 200
+# Plain-word queries with more distinct searchable words than this are natural language
+# (a pasted sentence, a question): requiring every word would find nothing, so they match
+# articles holding at least MIN_SHOULD_MATCH of the words, ranked by BM25F.
+LONG_QUERY_WORDS = 4
+MIN_SHOULD_MATCH = 0.0
 
 
 class QueryTooBroad(ValueError):
@@ -43,15 +50,39 @@ class Evaluator:
     gen: Generation
     notes: list[str] = field(default_factory=list)
     terms: set[str] = field(default_factory=set)
+    long_query_words: int = LONG_QUERY_WORDS
+    min_should_match: float = MIN_SHOULD_MATCH
+    # Set when no article matched all the words and the query was relaxed.
+    relaxed: bool = False
 
-    def evaluate(self, node: ql.Node | None) -> Match:
+    def evaluate(self, node: ql.Node | None, within: np.ndarray | None = None) -> Match:
+        """Matches of ``node``; ``within`` (the filters) decides whether to relax.
+
+        A query of plain words that no article matches in full (within the filters) is
+        relaxed to the articles holding most of its words, with a note saying so,
+        rather than answering nothing.
+        """
         if node is None:
             return Match(self.gen.live.copy(), np.zeros(self.gen.size, np.float32))
         match = self._node(node)
         if match is None:  # nothing searchable (only stop words)
+            self.notes.append("the query has only very common words, which are not indexed")
             return Match(np.zeros(self.gen.size, bool), np.zeros(self.gen.size, np.float32))
         if match.mask is None:
             match.mask = self.gen.live.copy()
+        scope = self.gen.live if within is None else within & self.gen.live
+        terms = plain_terms(node, self.gen.analyse)
+        if terms and len(set(terms)) > 1 and not np.any(match.mask & scope):
+            distinct = len(set(terms))
+            for required in range(distinct - 1, 0, -1):
+                relaxed = self._should(terms, required)
+                if np.any(relaxed.mask & scope):
+                    self.relaxed = True
+                    self.notes.append(
+                        f"no article contains all {distinct} words; showing articles "
+                        f"with at least {required} of them"
+                    )
+                    return relaxed
         return match
 
     def _node(self, node: ql.Node) -> Match | None:
@@ -60,7 +91,7 @@ class Evaluator:
         if isinstance(node, ql.Or):
             return self._or(node)
         if isinstance(node, ql.Not):
-            inner = self._node(node.child)
+            inner = self._excluded(node.child)
             if inner is None:
                 return None
             return Match(self.gen.live & ~_mask(inner, self.gen), self._zeros())
@@ -70,15 +101,26 @@ class Evaluator:
             return self._phrase(node.text, node.field, node.slop)
         return self._word(node)
 
+    def _excluded(self, node: ql.Node) -> Match | None:
+        """A NOT's operand: evaluated, but its words are not highlighted."""
+        kept = set(self.terms)
+        try:
+            return self._node(node)
+        finally:
+            self.terms = kept
+
     def _zeros(self) -> np.ndarray:
         return np.zeros(self.gen.size, np.float32)
 
     def _and(self, node: ql.And) -> Match | None:
+        words = self._natural_language(node)
+        if words is not None:
+            return self._should(words)
         positives = []
         negatives = []
         for child in node.children:
             if isinstance(child, ql.Not):
-                inner = self._node(child.child)
+                inner = self._excluded(child.child)
                 if inner is not None:
                     negatives.append(_mask(inner, self.gen))
             else:
@@ -95,6 +137,28 @@ class Evaluator:
         for negative in negatives:
             mask &= ~negative
         return Match(mask, score)
+
+    def _natural_language(self, node: ql.And) -> list[str] | None:
+        """The terms of a long query made only of plain words, else None."""
+        terms = plain_terms(node, self.gen.analyse)
+        return terms if terms and len(set(terms)) > self.long_query_words else None
+
+    def _should(self, terms: list[str], required: int | None = None) -> Match:
+        """Articles with at least ``required`` of the terms, scores summed.
+
+        A word repeated in the query weighs more (its score counts once per use), as
+        in Lucene's and SQLite's BM25: in a long question the repeated word is the topic.
+        """
+        score = self._zeros()
+        matched = np.zeros(self.gen.size, np.int16)
+        uses = Counter(terms)
+        for term, count in uses.items():
+            part = self._terms([term], TEXT_FIELDS)
+            score += count * part.score
+            matched += part.mask
+        if required is None:
+            required = max(1, math.ceil(self.min_should_match * len(uses)))
+        return Match(matched >= required, score)
 
     def _or(self, node: ql.Or) -> Match | None:
         results = [r for r in (self._node(c) for c in node.children) if r is not None]
@@ -144,14 +208,19 @@ class Evaluator:
             raise QueryTooBroad(
                 f"a prefix needs at least {MIN_PREFIX_CHARS} letters before the *: {word.text}*"
             )
+        # Index terms are stems ("vaccine" is "vaccin"): expand from the word as typed and
+        # from its stem, so vaccine* and election~ find what vaccine and election find.
+        forms = list(dict.fromkeys([text, *self.gen.analyse(word.text)[:1]]))
         candidates: dict[str, int] = {}
         for f in fields:
             postings = self.gen.postings[f]
-            if word.prefix:
-                found = postings.with_prefix(text)
-            else:
-                reader = self.gen.searcher.reader()
-                found = list(reader.terms_within(f, text, word.fuzzy, prefix=1))
+            found: set[str] = set()
+            for form in forms:
+                if word.prefix:
+                    found.update(postings.with_prefix(form))
+                else:
+                    reader = self.gen.searcher.reader()
+                    found.update(reader.terms_within(f, form, word.fuzzy, prefix=1))
             for term in found:
                 candidates[term] = candidates.get(term, 0) + postings.doc_frequency(term)
         if not candidates:
@@ -192,15 +261,56 @@ class Evaluator:
     def _facet_value(self, node: ql.Word | ql.Phrase) -> Match:
         """``person:putin`` matches every canonical value with that word or name."""
         column = self.gen.columns.facets[node.field]
-        ordinals = match_values(column.values, node.text)
+        if isinstance(node, ql.Word) and node.fuzzy:
+            raise QueryTooBroad(f"~ (fuzzy) is not supported on names: {node.text}~")
+        if isinstance(node, ql.Word) and node.prefix:
+            ordinals = match_prefix(column.values, node.text)
+        else:
+            ordinals = match_values(column.values, node.text)
         if len(ordinals) > MAX_VALUE_MATCHES:
             raise QueryTooBroad(f"{node.text!r} matches more than {MAX_VALUE_MATCHES} names")
         mask = column.docs_with_any(np.asarray(ordinals, dtype=np.int64), self.gen.size)
         return Match(mask & self.gen.live, self._zeros())
 
 
+def plain_terms(node: ql.Node, analyse) -> list[str] | None:
+    """Index terms of a query made only of plain words (any grouping), else None.
+
+    Natural-language text often carries parentheses ("(e.g., OCLC)"); grouping plain
+    words does not make them operators, so nested ANDs of plain words count too.
+    """
+    if isinstance(node, ql.Word):
+        if node.field is None and not node.prefix and not node.fuzzy:
+            return analyse(node.text)
+        return None
+    if isinstance(node, ql.And):
+        terms: list[str] = []
+        for child in node.children:
+            part = plain_terms(child, analyse)
+            if part is None:
+                return None
+            terms.extend(part)
+        return terms
+    return None
+
+
 def _mask(match: Match, gen: Generation) -> np.ndarray:
     return gen.live if match.mask is None else match.mask
+
+
+def match_prefix(values: tuple[str, ...], prefix: str) -> list[int]:
+    """Values whose name, or a word in it, starts with ``prefix`` (case and accents ignored)."""
+    needle = _fold(prefix).strip()
+    if not needle:
+        return list(range(len(values)))
+    found = []
+    for i, value in enumerate(values):
+        folded = _fold(value)
+        if folded.startswith(needle) or any(
+            w.startswith(needle) for w in folded.replace("-", " ").split()
+        ):
+            found.append(i)
+    return found
 
 
 def _fold(text: str) -> str:

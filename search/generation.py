@@ -53,6 +53,14 @@ class Generation:
         path = self.path / "vocabulary.json"
         return json.loads(path.read_text()) if path.exists() else {}
 
+    @cached_property
+    def vocabulary_by_initial(self) -> dict[str, list[str]]:
+        """Spelling candidates grouped by first letter: a typo rarely hits the first one."""
+        groups: dict[str, list[str]] = {}
+        for word in self.vocabulary:
+            groups.setdefault(word[0], []).append(word)
+        return groups
+
     def stored(self, docnum: int) -> dict:
         return self.searcher.stored_fields(int(docnum))
 

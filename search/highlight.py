@@ -93,7 +93,9 @@ def _frame(text: str, match_start: int, match_end: int, size: int) -> tuple[int,
     if start > 0:
         space = text.find(" ", start, match_start)
         start = space + 1 if space != -1 else match_start
-    return start, _word_end(text, end)
+    # Never end before the last match: with little slack, the space before the end
+    # can be the one in front of the last matched word.
+    return start, max(match_end, _word_end(text, end))
 
 
 def _word_end(text: str, end: int) -> int:

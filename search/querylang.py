@@ -31,7 +31,7 @@ FIELDS = {
     "place": "places",
 }
 MAX_DEPTH = 20
-MAX_CLAUSES = 64
+MAX_CLAUSES = 1024
 MAX_FUZZY_DISTANCE = 2
 MAX_PHRASE_SLOP = 10
 
@@ -110,11 +110,14 @@ def _tokenise(text: str) -> list[_Tok]:
         if m.group("phrase") is not None:
             if not m.group("phrase_end"):
                 raise QuerySyntaxError("a quote is not closed: add the closing \"", pos)
-            slop = int(m.group("slop") or 0)
-            if slop > MAX_PHRASE_SLOP:
+            slop_text = m.group("slop") or "0"
+            # Length first: int() of thousands of digits raises a plain ValueError.
+            if len(slop_text) > 3 or int(slop_text) > MAX_PHRASE_SLOP:
+                shown = slop_text if len(slop_text) <= 6 else slop_text[:6] + "..."
                 raise QuerySyntaxError(
-                    f"phrase slop ~{slop} is over the limit of {MAX_PHRASE_SLOP}", pos
+                    f"phrase slop ~{shown} is over the limit of {MAX_PHRASE_SLOP}", pos
                 )
+            slop = int(slop_text)
             tokens.append(_Tok("phrase", m.group("phrase_text"), pos, slop))
         elif m.group("field") is not None:
             tokens.append(_Tok("field", m.group("field"), pos))
@@ -168,6 +171,8 @@ class _Parser:
         return children[0] if len(children) == 1 else And(tuple(children))
 
     def unary(self, depth: int) -> Node:
+        if depth > MAX_DEPTH:  # a chain of NOTs recurses here without reaching primary
+            raise QuerySyntaxError(f"the query nests deeper than {MAX_DEPTH} levels")
         tok = self.peek()
         if tok is None:
             raise QuerySyntaxError("the query ends too early")
@@ -227,14 +232,14 @@ def _word(tok: _Tok, field: str | None) -> Word:
         if "*" in stem or "?" in stem:
             raise QuerySyntaxError("only a trailing * is supported (as in elect*)", tok.pos)
         return Word(stem, field, prefix=True)
-    fuzzy = re.fullmatch(r"(.+?)~(\d?)", text)
+    fuzzy = re.fullmatch(r"(.+?)~(\d*)", text)
     if fuzzy:
-        distance = int(fuzzy.group(2) or 1)
-        if not 1 <= distance <= MAX_FUZZY_DISTANCE:
+        digits = fuzzy.group(2) or "1"
+        if len(digits) > 1 or not 1 <= int(digits) <= MAX_FUZZY_DISTANCE:
             raise QuerySyntaxError(
-                f"fuzzy distance ~{distance} must be 1 or {MAX_FUZZY_DISTANCE}", tok.pos
+                f"fuzzy distance ~{digits} must be 1 or {MAX_FUZZY_DISTANCE}", tok.pos
             )
-        return Word(fuzzy.group(1), field, fuzzy=distance)
+        return Word(fuzzy.group(1), field, fuzzy=int(digits))
     if "*" in text:
         raise QuerySyntaxError("only a trailing * is supported (as in elect*)", tok.pos)
     return Word(text, field)

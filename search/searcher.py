@@ -8,6 +8,7 @@ a request always reads a single generation from start to end.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import threading
 import time
@@ -16,7 +17,7 @@ import numpy as np
 
 from search import querylang
 from search.columns import NO_DAY, day_number
-from search.evaluate import Evaluator, QueryTooBroad, match_values
+from search.evaluate import Evaluator, QueryTooBroad, match_prefix, match_values
 from search.generation import Generation
 from search.highlight import Highlighter
 from search.models import Article
@@ -100,27 +101,33 @@ class Searcher:
             tree = querylang.parse(request.q)
         except querylang.QuerySyntaxError as exc:
             raise InvalidRequest("q", str(exc), "query_syntax") from None
+        date_mask = self._date_mask(gen, request.filters)
+        facet_masks = {f: self._facet_mask(gen, f, request.filters) for f in FACET_FIELDS}
+        filtered = date_mask.copy()
+        for mask in facet_masks.values():
+            filtered &= mask
         evaluator = Evaluator(gen)
         try:
-            match = evaluator.evaluate(tree)
+            match = evaluator.evaluate(tree, within=filtered)
         except QueryTooBroad as exc:
             raise InvalidRequest("q", str(exc), "query_too_broad") from None
         base = match.mask & gen.live
-        date_mask = self._date_mask(gen, request.filters)
-        facet_masks = {f: self._facet_mask(gen, f, request.filters) for f in FACET_FIELDS}
-        everything = base & date_mask
-        for mask in facet_masks.values():
-            everything &= mask
+        everything = base & filtered
         docs = np.flatnonzero(everything)
         scores = self._blend_recency(gen, match.score, request)
         ranked = self._rank(gen, docs, scores, request)
         terms = frozenset(evaluator.terms)
         hits = [self._hit(gen, int(d), float(scores[d]), terms, request) for d in ranked]
-        facets = self._facets(gen, base & date_mask, facet_masks, request)
+        facets = (
+            self._facets(gen, base & date_mask, facet_masks, request)
+            if request.facet_size
+            else {}
+        )
         dates = self._date_buckets(gen, docs, request.date_interval)
         suggestion = None
-        if docs.size < SUGGEST_BELOW_HITS and tree is not None:
-            suggestion = suggest(gen, request.q, tree, docs.size)
+        full_matches = 0 if evaluator.relaxed else docs.size
+        if full_matches < SUGGEST_BELOW_HITS and tree is not None:
+            suggestion = suggest(gen, request.q, tree, full_matches, within=filtered)
         return SearchPage(
             query=request.q,
             total=int(docs.size),
@@ -200,7 +207,9 @@ class Searcher:
         day = np.asarray(gen.columns.day).astype(np.float64)
         known = day != NO_DAY
         newest = day[known & gen.live].max() if np.any(known & gen.live) else 0.0
-        age = np.where(known, newest - day, 10 * half_life)
+        oldest = day[known & gen.live].min() if np.any(known & gen.live) else 0.0
+        # An article of unknown date is treated as the oldest one: never promoted.
+        age = np.where(known, newest - day, newest - oldest)
         return (score * np.power(0.5, age / half_life)).astype(np.float32)
 
     def _rank(self, gen: Generation, docs: np.ndarray, scores: np.ndarray, request: SearchRequest):
@@ -249,7 +258,12 @@ class Searcher:
                     mask &= other_mask
             column = gen.columns.facets[field_name]
             counts = column.counts(np.flatnonzero(mask))
-            selected = set(request.filters.values(facet))
+            # The values the filter applied: it matches case-insensitively, or by a
+            # unique part of a name, so "putin" selects "Vladimir Putin".
+            selected = {
+                v if (o := _exact_ordinal(column.values, v)) is None else column.values[o]
+                for v in request.filters.values(facet)
+            }
             result[facet] = _top_values(column.values, counts, selected, request.facet_size)
         return result
 
@@ -277,7 +291,10 @@ class Searcher:
     def facet_values(self, facet: str, prefix: str, size: int) -> Facet:
         """Values of a facet whose name, or a word in it, starts with ``prefix``."""
         if facet not in FACET_FIELDS:
-            raise InvalidRequest("name", f"facet must be one of {', '.join(FACET_FIELDS)}")
+            raise InvalidRequest(
+                "name", f"no facet {facet!r}: use one of {', '.join(FACET_FIELDS)}",
+                "facet_not_found",
+            )
         _within("size", size, 1, self.settings.max_facet_size)
         if len(prefix) > self.settings.max_query_chars:
             raise InvalidRequest("prefix", "prefix is too long")
@@ -300,17 +317,6 @@ def _exact_ordinal(values: tuple[str, ...], wanted: str) -> int | None:
     ords = match_values(values, wanted)
     exact = [o for o in ords if values[o].casefold() == wanted.casefold()]
     return exact[0] if exact else (ords[0] if len(ords) == 1 else None)
-
-
-def match_prefix(values: tuple[str, ...], prefix: str) -> list[int]:
-    needle = prefix.casefold().strip()
-    if not needle:
-        return list(range(len(values)))
-    return [
-        i for i, v in enumerate(values)
-        if v.casefold().startswith(needle)
-        or any(w.startswith(needle) for w in v.casefold().replace("-", " ").split())
-    ]
 
 
 def _top_values(values, counts: np.ndarray, selected: set[str], size: int) -> Facet:
@@ -338,8 +344,7 @@ def parse_period(text: str, end: bool) -> dt.date:
             first = dt.date(year, month, 1)
             if not end:
                 return first
-            following = dt.date(year + month // 12, month % 12 + 1, 1)
-            return following - dt.timedelta(days=1)
+            return dt.date(year, month, calendar.monthrange(year, month)[1])
         if len(parts) == 3:
             return dt.date.fromisoformat(text.strip())
     except ValueError:

@@ -40,7 +40,7 @@ class Settings:
     # How many earlier index generations to keep for readers still holding them open.
     keep_generations: int = 2
     # Query limits: every one is explicit, enforced in search/ and reported as a 4xx by the API.
-    max_query_chars: int = 500
+    max_query_chars: int = 4000
     max_page_size: int = 100
     # page * page_size may not exceed this (deep pagination costs the whole ranking).
     max_result_window: int = 10_000

@@ -8,7 +8,6 @@ not stems. A suggestion is only offered when it finds more articles than the que
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -20,8 +19,8 @@ MAX_EDIT_DISTANCE = 2
 MIN_WORD_CHARS = 4
 
 
-def suggest(gen, query: str, tree: ql.Node, hits: int) -> str | None:
-    """The query with misspelt words replaced, if that finds more articles."""
+def suggest(gen, query: str, tree: ql.Node, hits: int, within=None) -> str | None:
+    """The query with misspelt words replaced, if that finds more articles (within filters)."""
     from search.evaluate import Evaluator  # late: evaluate imports the generation module
 
     corrected = query
@@ -29,15 +28,20 @@ def suggest(gen, query: str, tree: ql.Node, hits: int) -> str | None:
     for word in _plain_words(tree):
         fix = correct_word(gen, word.text.lower())
         if fix and fix != word.text.lower():
+            fix = _same_case(word.text, fix)
             corrected = re.sub(rf"(?<!\w){re.escape(word.text)}(?!\w)", fix, corrected, count=1)
             changed = True
     if not changed:
         return None
+    evaluator = Evaluator(gen)
     try:
-        better = Evaluator(gen).evaluate(ql.parse(corrected))
+        better = evaluator.evaluate(ql.parse(corrected), within=within)
     except ValueError:
         return None
-    found = int((better.mask & gen.live).sum())
+    if evaluator.relaxed:  # the correction does not find all its words either
+        return None
+    scope = gen.live if within is None else within & gen.live
+    found = int((better.mask & scope).sum())
     return corrected if found > hits else None
 
 
@@ -46,7 +50,7 @@ def correct_word(gen, word: str) -> str | None:
     if len(word) < MIN_WORD_CHARS or not word.isalpha():
         return None
     known = vocabulary.get(word, 0)
-    candidates = _by_initial(gen).get(word[0], [])
+    candidates = gen.vocabulary_by_initial.get(word[0], [])
     matches = process.extract(
         word, candidates, scorer=Levenshtein.distance, score_cutoff=MAX_EDIT_DISTANCE, limit=20
     )
@@ -56,12 +60,13 @@ def correct_word(gen, word: str) -> str | None:
     return best[0][2] if best else None
 
 
-@lru_cache(maxsize=4)
-def _by_initial(gen) -> dict[str, list[str]]:
-    groups: dict[str, list[str]] = {}
-    for word in gen.vocabulary:
-        groups.setdefault(word[0], []).append(word)
-    return groups
+def _same_case(typed: str, fix: str) -> str:
+    """Azerbaijn -> Azerbaijan, AZERBAIJN -> AZERBAIJAN, azerbaijn -> azerbaijan."""
+    if typed.isupper() and len(typed) > 1:
+        return fix.upper()
+    if typed[:1].isupper():
+        return fix[:1].upper() + fix[1:]
+    return fix
 
 
 def _plain_words(node: ql.Node):

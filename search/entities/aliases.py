@@ -115,7 +115,9 @@ class _Builder:
             self.entities[previous].variants.pop(key, None)
 
     def _add_word(self, target: str, word: str, source: str, seen: dict[str, str]) -> None:
-        key = name_key(word) if target in ("last_words", "titles") else name_key(clean_surface(word))
+        # Titles and last words are single words; names are cleaned like mentions are.
+        plain_word = target in ("last_words", "titles")
+        key = name_key(word) if plain_word else name_key(clean_surface(word))
         if not key:
             return
         if target in ("ignore", "demonyms"):
@@ -207,11 +209,12 @@ class Aliases:
         )
         return hashlib.blake2b(payload.encode("utf-8"), digest_size=8).hexdigest()
 
-    def lookup(self, key: str) -> AliasEntry | None:
-        """The entry for a ``name_key``, exact first, then spelling-blind."""
+    def lookup(self, key: str, tkey: str | None = None) -> AliasEntry | None:
+        """The entry for a ``name_key``, exact first, then spelling-blind (``tkey`` is
+        ``translit_key(key)`` when the caller already has it)."""
         entry = self._by_key.get(key)
         if entry is None and len(key) >= MIN_TRANSLIT_LOOKUP:
-            entry = self._by_translit.get(translit_key(key))
+            entry = self._by_translit.get(tkey if tkey is not None else translit_key(key))
         return entry
 
     def lookup_exact(self, key: str) -> AliasEntry | None:
@@ -222,7 +225,8 @@ class Aliases:
         return self.lookup(key) is not None
 
     def is_demonym(self, key: str) -> bool:
-        """"armenian", "armenians", "armenian azerbaijani", "ethnic armenian"."""
+        """True for nationality words and their plurals, compounds and "ethnic-" forms:
+        "armenian", "armenians", "armenian azerbaijani", "ethnic armenian"."""
         words = [t for t in key.split() if t not in _DEMONYM_MODIFIERS]
         return bool(words) and all(self._is_demonym_word(t) for t in words)
 

@@ -55,8 +55,9 @@ PEOPLE = "people"
 # Tovuz, Karabakh, Lachin Corridor in the seeds), so on a tie a place or an organisation
 # reading is the safer bet.
 _TYPE_ORDER = {"places": 0, "organisations": 1, "people": 2}
-_NAME_PARTICLES = frozenset({"al", "bin", "da", "de", "del", "der", "di", "du", "el", "la",
-                             "le", "van", "von"})
+_NAME_PARTICLES = frozenset(
+    {"al", "bin", "da", "de", "del", "der", "di", "du", "el", "la", "le", "van", "von"}
+)
 _CACHE_LIMIT = 200_000
 
 
@@ -68,6 +69,7 @@ class Name:
     key: str
     label: str
     alias: AliasEntry | None
+    tkey: str  # translit_key(key), computed once: the index needs it for every name
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,13 +119,15 @@ class MentionRules:
         key = name_key(cleaned)
         if len(key.replace(" ", "")) < 2:
             return None
-        entry = self.aliases.lookup(key)
+        tkey = translit_key(key)
+        entry = self.aliases.lookup(key, tkey)
         if entry is None and label == PEOPLE:
             cleaned = self._strip_titles(cleaned)
             key = name_key(cleaned)
-            entry = self.aliases.lookup(key)
+            tkey = translit_key(key)
+            entry = self.aliases.lookup(key, tkey)
         if entry is not None:
-            return Name(cleaned, key, label, entry)
+            return Name(cleaned, key, label, entry, tkey)
         if (
             is_date_or_number(key)
             or self.aliases.is_ignored(key)
@@ -131,10 +135,11 @@ class MentionRules:
             or not has_capital(cleaned)
         ):
             return None
-        return Name(cleaned, key, label, None)
+        return Name(cleaned, key, label, None, tkey)
 
     def _strip_titles(self, cleaned: str) -> str:
-        """"Russian President Vladimir Putin" -> "Vladimir Putin"; keeps the last word."""
+        """Drop leading titles and nationality words, always keeping the last word:
+        "Russian President Vladimir Putin" -> "Vladimir Putin"."""
         words = cleaned.split(" ")
         while len(words) > 1 and all(t in self._prefix_words for t in name_key(words[0]).split()):
             words.pop(0)
@@ -147,9 +152,10 @@ class MentionRules:
         for size in (3, 2):
             if len(words) > size:
                 tail = " ".join(words[-size:])
-                entry = self.aliases.lookup_exact(name_key(tail))
+                key = name_key(tail)
+                entry = self.aliases.lookup_exact(key)
                 if entry is not None and entry.type == PEOPLE:
-                    return Name(tail, name_key(tail), PEOPLE, entry)
+                    return Name(tail, key, PEOPLE, entry, translit_key(key))
         return None
 
 
@@ -183,7 +189,7 @@ class _Index:
     def get(self, name: Name) -> _Resolved | None:
         if name.alias is not None:
             return _Resolved(name.alias.type, name.alias.canonical, True)
-        return self.by_key.get(name.key) or self.by_tkey.get(translit_key(name.key))
+        return self.by_key.get(name.key) or self.by_tkey.get(name.tkey)
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,11 +284,10 @@ class EntityResolver:
         ]
         local = _local_votes(name for _, name in names)
         resolved = [
-            index.get(name) or _Resolved(local[name.key], name.surface, False)
-            for _, name in names
+            index.get(name) or _Resolved(local[name.key], name.surface, False) for _, name in names
         ]
         resolved = _resolve_short_names([n for _, n in names], resolved)
-        entries = [(pos, r.type, r.canonical) for (pos, _), r in zip(names, resolved)]
+        entries = [(pos, r.type, r.canonical) for (pos, _), r in zip(names, resolved, strict=True)]
         tagged = self._tag_entries(tags or {}, resolved)
         return _assemble(tagged, entries)
 
@@ -326,7 +331,7 @@ class EntityResolver:
         for tkey, node in nodes.items():
             root = node.root()
             by_tkey[tkey] = _Resolved(root.type, root.canonical, root.pinned)
-        by_key = {key: by_tkey[translit_key(key)] for key in unpinned_keys}
+        by_key = {key: by_tkey[tkey] for key, tkey in unpinned_keys.items()}
         log.debug("entity index: %d names, %d spelling groups", len(by_key), len(nodes))
         return _Index(by_key, by_tkey)
 
@@ -336,16 +341,16 @@ class EntityResolver:
                 for name in self.rules.names(surface, label, cleaned=True):
                     yield name, count
 
-    def _nodes(self) -> tuple[dict[str, _Node], list[_Node], set[str]]:
+    def _nodes(self) -> tuple[dict[str, _Node], list[_Node], dict[str, str]]:
         """Unpinned names grouped by spelling-blind key, the observed alias keys, and
         the unpinned keys seen."""
         nodes: dict[str, _Node] = {}
         pinned: dict[str, _Node] = {}
-        unpinned_keys: set[str] = set()
+        unpinned_keys: dict[str, str] = {}  # key -> tkey
         for name, count in self._observed_names():
-            tkey = translit_key(name.key)
+            tkey = name.tkey
             if name.alias is None:
-                unpinned_keys.add(name.key)
+                unpinned_keys[name.key] = tkey
                 node = nodes.setdefault(tkey, _Node(tkey))
                 node.votes[name.label] += count
                 node.surfaces[name.surface] += count
@@ -378,8 +383,10 @@ class EntityResolver:
                         target is not node
                         and target.count >= ratio * node.count
                         and self._one_typo_apart(node.tkey, target.tkey)
-                        and (best is None or (-target.count, target.canonical)
-                             < (-best.count, best.canonical))
+                        and (
+                            best is None
+                            or (-target.count, target.canonical) < (-best.count, best.canonical)
+                        )
                     ):
                         best = target
             node.parent = best
@@ -388,7 +395,7 @@ class EntityResolver:
         src, tgt = source.split(), target.split()
         if len(src) != len(tgt) or Levenshtein.distance(source, target) != 1:
             return False
-        diff = [(a, b) for a, b in zip(src, tgt) if a != b]
+        diff = [(a, b) for a, b in zip(src, tgt, strict=True) if a != b]
         if len(diff) != 1:
             return False
         a, b = diff[0]
@@ -409,9 +416,7 @@ def _voted_mentions(mentions: Iterable[Mention]) -> list[tuple[str, str]]:
     cleaned = [(clean_surface(s), t) for s, t in mentions if t in ENTITY_TYPES]
     keyed = [(s, name_key(s), t) for s, t in cleaned if s]
     surnames = {key.rsplit(" ", 1)[-1] for _, key, t in keyed if t == PEOPLE and " " in key}
-    return [
-        (s, PEOPLE if " " not in key and key in surnames else t) for s, key, t in keyed
-    ]
+    return [(s, PEOPLE if " " not in key and key in surnames else t) for s, key, t in keyed]
 
 
 def _local_votes(names: Iterable[Name]) -> dict[str, str]:
@@ -436,7 +441,7 @@ def _resolve_short_names(names: list[Name], resolved: list[_Resolved]) -> list[_
     Heydar, even though the aliases file maps a bare "Aliyev" to Ilham Aliyev.
     """
     full: list[tuple[tuple[str, ...], str]] = []
-    for name, res in zip(names, resolved):
+    for name, res in zip(names, resolved, strict=True):
         # Only names written in full count: a bare "Aliyev" that the aliases file maps
         # to "Ilham Aliyev" says nothing about which Aliyev the article is about.
         if res.type == PEOPLE and len(_tokens(name.surface)) >= 2:
@@ -445,7 +450,7 @@ def _resolve_short_names(names: list[Name], resolved: list[_Resolved]) -> list[_
     if not full:
         return resolved
     result = []
-    for name, res in zip(names, resolved):
+    for name, res in zip(names, resolved, strict=True):
         if name.label == PEOPLE or res.type == PEOPLE:
             match = _unique_full_name(_tokens(name.surface), full)
             if match is not None:
@@ -477,13 +482,14 @@ def _match_code(key: str, etype: str, resolved: list[_Resolved]) -> str | None:
         if res.type != etype:
             continue
         tokens = tuple(name_key(res.canonical).split())
-        if tokens == words or (etype == PEOPLE and tokens[-len(words):] == words):
+        if tokens == words or (etype == PEOPLE and tokens[-len(words) :] == words):
             found.add(res.canonical)
     return found.pop() if len(found) == 1 else None
 
 
 def _prettify(code: str, etype: str) -> str:
-    """"west-germany" -> "West Germany", "de-larosiere" -> "de Larosiere", "imco" -> "IMCO"."""
+    """Display form of an unknown editor code: "west-germany" -> "West Germany",
+    "de-larosiere" -> "de Larosiere", "imco" -> "IMCO"."""
     words = code.replace("-", " ").replace("_", " ").split()
     if etype == "organisations" and len(words) == 1 and len(words[0]) <= 5:
         return words[0].upper()

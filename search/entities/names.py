@@ -56,19 +56,62 @@ _KEY_DROP = re.compile(r"['.]")
 _KEY_SPLIT = re.compile(r"[^\w&+]+")
 
 MONTHS = frozenset(
-    "january february march april may june july august september october november december"
-    " jan feb mar apr jun jul aug sep sept oct nov dec".split()
+    {
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+    }
 )
 WEEKDAYS = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur"
-    " thurs fri sat sun".split()
+    {
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+        "sat",
+        "sun",
+    }
 )
 _NUMBERISH = re.compile(r"^\d+(?:st|nd|rd|th|s)?$")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def fold_text(text: str) -> str:
     """NFKC, plain quotes and dashes, single spaces: the form every other rule expects."""
-    text = unicodedata.normalize("NFKC", text).translate(_PUNCT_FOLD)
+    if not text.isascii():  # ASCII is already NFKC and has no typographic punctuation
+        text = unicodedata.normalize("NFKC", text).translate(_PUNCT_FOLD)
     return _WS.sub(" ", text).strip()
 
 
@@ -91,7 +134,7 @@ def _strip_final_dot(text: str) -> str:
     return text[:-1]
 
 
-@lru_cache(maxsize=1 << 17)
+@lru_cache(maxsize=1 << 18)
 def clean_surface(text: str) -> str:
     """Turn a raw mention into the name it stands for, without any knowledge of aliases.
 
@@ -112,12 +155,14 @@ def clean_surface(text: str) -> str:
 
 
 def fold_accents(text: str) -> str:
-    """"Erdoğan" -> "Erdogan": outlets differ in whether they keep diacritics."""
+    """Strip diacritics ("Erdoğan" -> "Erdogan"): outlets differ in whether they keep them."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-@lru_cache(maxsize=1 << 17)
+@lru_cache(maxsize=1 << 18)
 def name_key(text: str) -> str:
     """Case-, accent- and punctuation-blind identity of a name.
 
@@ -155,7 +200,7 @@ def translit_token(token: str) -> str:
     return _DOUBLED.sub(r"\1", token)
 
 
-@lru_cache(maxsize=1 << 17)
+@lru_cache(maxsize=1 << 18)
 def translit_key(key: str) -> str:
     """Spelling-blind key of a ``name_key``: equal for transliteration variants.
 
@@ -169,7 +214,7 @@ def translit_key(key: str) -> str:
 def is_date_or_number(key: str) -> bool:
     """True for keys that are only numbers, months, weekdays: dates NER mislabels."""
     tokens = key.split()
-    if not tokens or not any(ch.isalpha() for ch in key):
+    if not tokens or not _LETTER.search(key):
         return True
     return all(t in MONTHS or t in WEEKDAYS or _NUMBERISH.match(t) for t in tokens)
 

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 CHROME = {"Registering", "Register", "Log", "AP Photo", "AP", "Armenian", "Azerbaijani"}
 
-P, O, L = "people", "organisations", "places"
+PER, ORG, LOC = "people", "organisations", "places"
 
 
 @pytest.fixture(scope="module")
@@ -104,8 +104,14 @@ def test_translit_key_folds_transliteration_variants(pair):
 
 @pytest.mark.parametrize(
     "pair",
-    [("Michel", "Michael"), ("Smith", "Smyth"), ("Austria", "Australia"), ("Iran", "Iraq"),
-     ("George", "Georgia"), ("John", "Jon")],
+    [
+        ("Michel", "Michael"),
+        ("Smith", "Smyth"),
+        ("Austria", "Australia"),
+        ("Iran", "Iraq"),
+        ("George", "Georgia"),
+        ("John", "Jon"),
+    ],
 )
 def test_translit_key_keeps_different_names_apart(pair):
     assert translit_key(name_key(pair[0])) != translit_key(name_key(pair[1]))
@@ -119,135 +125,172 @@ def test_output_has_exactly_the_entity_types(lists_only):
 
 
 def test_possessive_and_leading_the_are_stripped(lists_only):
-    mentions = [("Armenia's", L), ("Azerbaijan\u2019s", L), ("the Kremlin", O), ("Armenia", L)]
+    mentions = [
+        ("Armenia's", LOC),
+        ("Azerbaijan\u2019s", LOC),
+        ("the Kremlin", ORG),
+        ("Armenia", LOC),
+    ]
     result = resolver_for(lists_only, mentions).resolve(mentions)
-    assert result[L] == ["Armenia", "Azerbaijan"]
-    assert result[O] == ["Kremlin"]
+    assert result[LOC] == ["Armenia", "Azerbaijan"]
+    assert result[ORG] == ["Kremlin"]
 
 
 def test_demonyms_are_never_entities(lists_only):
     mentions = [
-        ("Armenian", L), ("Azerbaijani", P), ("Armenians", O), ("Armenian-Azerbaijani", L),
-        ("ethnic-Armenian", L), ("Russian", O), ("Soviets", P), ("Armenia", L),
+        ("Armenian", LOC),
+        ("Azerbaijani", PER),
+        ("Armenians", ORG),
+        ("Armenian-Azerbaijani", LOC),
+        ("ethnic-Armenian", LOC),
+        ("Russian", ORG),
+        ("Soviets", PER),
+        ("Armenia", LOC),
     ]
     assert all_names(resolver_for(lists_only, mentions).resolve(mentions)) == {"Armenia"}
 
 
 def test_chrome_and_generic_words_are_dropped(lists_only):
     mentions = [
-        ("Registering", P), ("AP Photo", O), ("AP", O), ("Register", O), ("Log", P),
-        ("PAN Photo", O), ("Defense", O), ("COVID-19", O), ("U.S. Dlrs", P), ("Reuters", O),
+        ("Registering", PER),
+        ("AP Photo", ORG),
+        ("AP", ORG),
+        ("Register", ORG),
+        ("Log", PER),
+        ("PAN Photo", ORG),
+        ("Defense", ORG),
+        ("COVID-19", ORG),
+        ("U.S. Dlrs", PER),
+        ("Reuters", ORG),
     ]
     assert all_names(resolver_for(lists_only, mentions).resolve(mentions)) == {"Reuters"}
 
 
 def test_numbers_dates_single_characters_and_lowercase_are_dropped(lists_only):
-    mentions = [("2020", O), ("July 12", O), ("Sept. 30", L), ("A", P), ("cts", O),
-                ("31st", L), ("Monday", P), ("Army-2021", O)]
+    mentions = [
+        ("2020", ORG),
+        ("July 12", ORG),
+        ("Sept. 30", LOC),
+        ("A", PER),
+        ("cts", ORG),
+        ("31st", LOC),
+        ("Monday", PER),
+        ("Army-2021", ORG),
+    ]
     assert all_names(resolver_for(lists_only, mentions).resolve(mentions)) == {"Army-2021"}
 
 
 def test_alias_mapping_is_case_insensitive(aliases):
-    mentions = [("KREMLIN", O), ("nato", O), ("U.S.", L), ("Usa", L), ("the United States", L)]
+    mentions = [
+        ("KREMLIN", ORG),
+        ("nato", ORG),
+        ("U.S.", LOC),
+        ("Usa", LOC),
+        ("the United States", LOC),
+    ]
     result = resolver_for(aliases, mentions).resolve(mentions)
-    assert result[O] == ["Kremlin", "NATO"]
-    assert result[L] == ["United States"]
+    assert result[ORG] == ["Kremlin", "NATO"]
+    assert result[LOC] == ["United States"]
 
 
 def test_alias_lookup_tolerates_unlisted_transliterations(aliases):
-    mentions = [("Dmitriy Peskov", P), ("Sergey Lavrov", P)]
+    mentions = [("Dmitriy Peskov", PER), ("Sergey Lavrov", PER)]
     result = resolver_for(aliases, mentions).resolve(mentions)
-    assert result[P] == ["Dmitry Peskov", "Sergei Lavrov"]
+    assert result[PER] == ["Dmitry Peskov", "Sergei Lavrov"]
 
 
 def test_titles_are_stripped_from_people(lists_only):
-    mentions = [("President Vladimir Putin", P), ("Russian President Vladimir Putin", P),
-                ("Prince", P), ("General Motors", O)]
+    mentions = [
+        ("President Vladimir Putin", PER),
+        ("Russian President Vladimir Putin", PER),
+        ("Prince", PER),
+        ("General Motors", ORG),
+    ]
     result = resolver_for(lists_only, mentions).resolve(mentions)
-    assert result[P] == ["Vladimir Putin", "Prince"]
-    assert result[O] == ["General Motors"]
+    assert result[PER] == ["Vladimir Putin", "Prince"]
+    assert result[ORG] == ["General Motors"]
 
 
 @pytest.mark.parametrize("short_first", [False, True])
 def test_surname_resolves_to_full_name_in_article(lists_only, short_first):
-    mentions = [("Vladimir Putin", P), ("Putin", P), ("Ilham Aliyev", P), ("Aliyev", O)]
+    mentions = [("Vladimir Putin", PER), ("Putin", PER), ("Ilham Aliyev", PER), ("Aliyev", ORG)]
     if short_first:
         mentions.reverse()
     result = resolver_for(lists_only, mentions).resolve(mentions)
-    assert sorted(result[P]) == ["Ilham Aliyev", "Vladimir Putin"]
-    assert result[O] == []
+    assert sorted(result[PER]) == ["Ilham Aliyev", "Vladimir Putin"]
+    assert result[ORG] == []
 
 
 def test_first_name_resolves_and_ambiguous_surname_does_not(lists_only):
-    mentions = [("James Baker", P), ("Howard Baker", P), ("Baker", P), ("Howard", P)]
+    mentions = [("James Baker", PER), ("Howard Baker", PER), ("Baker", PER), ("Howard", PER)]
     result = resolver_for(lists_only, mentions).resolve(mentions)
-    assert result[P] == ["James Baker", "Howard Baker", "Baker"]
+    assert result[PER] == ["James Baker", "Howard Baker", "Baker"]
 
 
 def test_in_article_full_name_beats_a_bare_surname_alias(aliases):
-    mentions = [("Aliyev", P), ("Heydar Aliyev", P), ("Aliyev", P)]
-    assert resolver_for(aliases, mentions).resolve(mentions)[P] == ["Heydar Aliyev"]
-    alone = [("Aliyev", P)]
-    assert resolver_for(aliases, alone).resolve(alone)[P] == ["Ilham Aliyev"]
+    mentions = [("Aliyev", PER), ("Heydar Aliyev", PER), ("Aliyev", PER)]
+    assert resolver_for(aliases, mentions).resolve(mentions)[PER] == ["Heydar Aliyev"]
+    alone = [("Aliyev", PER)]
+    assert resolver_for(aliases, alone).resolve(alone)[PER] == ["Ilham Aliyev"]
 
 
 def test_model_surname_label_is_outvoted_by_full_name_context(lists_only):
     # "Regan" tagged GPE next to "Donald Regan" votes people; alone it is still a person.
-    context = [("Donald Regan", P), ("Regan", L), ("Regan", L)]
-    alone = [("Regan", L)]
+    context = [("Donald Regan", PER), ("Regan", LOC), ("Regan", LOC)]
+    alone = [("Regan", LOC)]
     resolver = resolver_for(lists_only, context, context, alone)
-    assert resolver.resolve(alone)[P] == ["Regan"]
+    assert resolver.resolve(alone)[PER] == ["Regan"]
 
 
 def test_michel_stays_distinct_from_michael(lists_only):
-    article = [("Charles Michel", P), ("Michel", P)]
-    others = [[("Michael", P)]] * 20
-    resolver = resolver_for(lists_only, article, [("Michel", P)], *others)
-    assert resolver.resolve(article)[P] == ["Charles Michel"]
-    assert resolver.resolve([("Michel", P)])[P] == ["Michel"]
-    assert resolver.resolve([("Michael", P)])[P] == ["Michael"]
+    article = [("Charles Michel", PER), ("Michel", PER)]
+    others = [[("Michael", PER)]] * 20
+    resolver = resolver_for(lists_only, article, [("Michel", PER)], *others)
+    assert resolver.resolve(article)[PER] == ["Charles Michel"]
+    assert resolver.resolve([("Michel", PER)])[PER] == ["Michel"]
+    assert resolver.resolve([("Michael", PER)])[PER] == ["Michael"]
 
 
 def test_corpus_vote_fixes_sporadic_mislabel(lists_only):
-    resolver = resolver_for(lists_only, *[[("Zorbania", L)]] * 5, [("Zorbania", P)])
-    assert resolver.resolve([("Zorbania", P)]) == {P: [], O: [], L: ["Zorbania"]}
+    resolver = resolver_for(lists_only, *[[("Zorbania", LOC)]] * 5, [("Zorbania", PER)])
+    assert resolver.resolve([("Zorbania", PER)]) == {PER: [], ORG: [], LOC: ["Zorbania"]}
 
 
 def test_aliases_type_wins_over_votes(aliases):
-    wrong = [("Lachin Corridor", P), ("Azerbaijan", P), ("Azerbaijan's", O)]
+    wrong = [("Lachin Corridor", PER), ("Azerbaijan", PER), ("Azerbaijan's", ORG)]
     resolver = resolver_for(aliases, *[wrong] * 10)
-    assert resolver.resolve(wrong) == {P: [], O: [], L: ["Lachin Corridor", "Azerbaijan"]}
+    assert resolver.resolve(wrong) == {PER: [], ORG: [], LOC: ["Lachin Corridor", "Azerbaijan"]}
 
 
 def test_transliteration_variants_merge_without_aliases(lists_only):
-    a = [("Nikol Pashinian", P), ("Pashinian", P)]
-    b = [("Nikol Pashinyan", P)]
+    a = [("Nikol Pashinian", PER), ("Pashinian", PER)]
+    b = [("Nikol Pashinyan", PER)]
     resolver = resolver_for(lists_only, a, b, b)
-    assert resolver.resolve(a)[P] == resolver.resolve(b)[P] == ["Nikol Pashinyan"]
+    assert resolver.resolve(a)[PER] == resolver.resolve(b)[PER] == ["Nikol Pashinyan"]
 
 
 def test_transliteration_tie_is_broken_by_name_not_by_order(lists_only):
-    a, b = [("Sergey Shoygu", P)], [("Sergei Shoigu", P)]
+    a, b = [("Sergey Shoygu", PER)], [("Sergei Shoigu", PER)]
     assert resolver_for(lists_only, a, b).resolve(a) == resolver_for(lists_only, b, a).resolve(a)
-    assert resolver_for(lists_only, a, b).resolve(b)[P] == ["Sergei Shoigu"]
+    assert resolver_for(lists_only, a, b).resolve(b)[PER] == ["Sergei Shoigu"]
 
 
 @pytest.mark.parametrize(("frequent", "merged"), [(5, True), (4, False)])
 def test_rare_typo_joins_much_more_frequent_name(lists_only, frequent, merged):
-    resolver = resolver_for(lists_only, [("Armania", L)], *[[("Armenia", L)]] * frequent)
-    assert resolver.resolve([("Armania", L)])[L] == (["Armenia"] if merged else ["Armania"])
+    resolver = resolver_for(lists_only, [("Armania", LOC)], *[[("Armenia", LOC)]] * frequent)
+    assert resolver.resolve([("Armania", LOC)])[LOC] == (["Armenia"] if merged else ["Armania"])
 
 
 @pytest.mark.parametrize(
     ("rare", "common"),
     [
-        (("Austria", L), ("Australia", L)),  # two edits
-        (("Iraq", L), ("Iran", L)),  # one edit, but too short to call a typo
-        (("George", P), ("Georgia", L)),  # different types
-        (("Jon Smyth", P), ("John Smith", P)),  # two words differ: another person
-        (("Jon Smith", P), ("John Smith", P)),  # Jon is a name, not a typo of John
-        (("Michel", P), ("Michael", P)),  # lone given/family names are never corrected
-        (("Charles Bichel", P), ("Charles Michel", P)),  # a first letter is never a typo
+        (("Austria", LOC), ("Australia", LOC)),  # two edits
+        (("Iraq", LOC), ("Iran", LOC)),  # one edit, but too short to call a typo
+        (("George", PER), ("Georgia", LOC)),  # different types
+        (("Jon Smyth", PER), ("John Smith", PER)),  # two words differ: another person
+        (("Jon Smith", PER), ("John Smith", PER)),  # Jon is a name, not a typo of John
+        (("Michel", PER), ("Michael", PER)),  # lone given/family names are never corrected
+        (("Charles Bichel", PER), ("Charles Michel", PER)),  # a first letter is never a typo
     ],
 )
 def test_no_false_merges(lists_only, rare, common):
@@ -256,21 +299,27 @@ def test_no_false_merges(lists_only, rare, common):
 
 
 def test_known_names_are_never_typo_merged(aliases):
-    resolver = resolver_for(aliases, [("Iraq", L)], *[[("Iran", L)]] * 50)
-    assert resolver.resolve([("Iraq", L)])[L] == ["Iraq"]
+    resolver = resolver_for(aliases, [("Iraq", LOC)], *[[("Iran", LOC)]] * 50)
+    assert resolver.resolve([("Iraq", LOC)])[LOC] == ["Iraq"]
 
 
 def test_order_is_first_mention_and_duplicates_collapse(lists_only):
-    mentions = [("Baku", L), ("Moscow", L), ("Baku", L), ("the Kremlin", O), ("Moscow's", L)]
-    assert resolver_for(lists_only, mentions).resolve(mentions)[L] == ["Baku", "Moscow"]
+    mentions = [
+        ("Baku", LOC),
+        ("Moscow", LOC),
+        ("Baku", LOC),
+        ("the Kremlin", ORG),
+        ("Moscow's", LOC),
+    ]
+    assert resolver_for(lists_only, mentions).resolve(mentions)[LOC] == ["Baku", "Moscow"]
 
 
 def test_deterministic_under_observation_order(aliases):
     articles = [
-        [("Nikol Pashinian", P), ("Armania", L), ("Zorbania", P)],
-        [("Nikol Pashinyan", P), ("Zorbania", L), ("Tovuz", P)],
-        [("Armenia", L)] * 6,
-        [("Zorbania", O), ("Karapetian", L), ("Karapetyan", P)],
+        [("Nikol Pashinian", PER), ("Armania", LOC), ("Zorbania", PER)],
+        [("Nikol Pashinyan", PER), ("Zorbania", LOC), ("Tovuz", PER)],
+        [("Armenia", LOC)] * 6,
+        [("Zorbania", ORG), ("Karapetian", LOC), ("Karapetyan", PER)],
     ]
     reference = resolver_for(aliases, *articles)
     expected = [reference.resolve(a) for a in articles]
@@ -283,7 +332,7 @@ def test_deterministic_under_observation_order(aliases):
 
 
 def test_statistics_round_trip_and_forget(lists_only):
-    articles = [[("Nikol Pashinian", P)], [("Armenia", L)] * 5, [("Armania", L)]]
+    articles = [[("Nikol Pashinian", PER)], [("Armenia", LOC)] * 5, [("Armania", LOC)]]
     resolver = resolver_for(lists_only, *articles)
     restored = EntityResolver.from_dict(json.loads(json.dumps(resolver.to_dict())), lists_only)
     assert [restored.resolve(a) for a in articles] == [resolver.resolve(a) for a in articles]
@@ -295,7 +344,7 @@ def test_statistics_round_trip_and_forget(lists_only):
 
 
 def test_tags_are_trusted_mapped_and_win_over_model_labels(aliases):
-    mentions = [("Clayton Yeutter", P), ("Kremlin", O), ("Bonn", P)]
+    mentions = [("Clayton Yeutter", PER), ("Kremlin", ORG), ("Bonn", PER)]
     tags = {
         "people": ["reagan", "james-baker", "yeutter", "Karen Brutian"],
         "places": ["usa", "west-germany", "Kremlin", "bonn"],
@@ -304,18 +353,19 @@ def test_tags_are_trusted_mapped_and_win_over_model_labels(aliases):
     }
     result = resolver_for(aliases, mentions).resolve(mentions, tags)
     assert result == {
-        P: ["Ronald Reagan", "James Baker", "Clayton Yeutter", "Karen Brutian"],
-        O: ["World Bank", "International Coffee Organization", "IMCO"],
-        L: ["United States", "West Germany", "Kremlin", "Bonn"],
+        PER: ["Ronald Reagan", "James Baker", "Clayton Yeutter", "Karen Brutian"],
+        ORG: ["World Bank", "International Coffee Organization", "IMCO"],
+        LOC: ["United States", "West Germany", "Kremlin", "Bonn"],
     }
 
 
 def test_known_person_split_off_an_organisation_span(aliases):
-    mention = [("the Russian Federal Service for Military-Technical Cooperation Dmitry "
-                "Shugayev", O)]
+    mention = [
+        ("the Russian Federal Service for Military-Technical Cooperation Dmitry Shugayev", ORG)
+    ]
     result = resolver_for(aliases, mention).resolve(mention)
-    assert result[P] == ["Dmitry Shugayev"]
-    assert result[O] == ["Russian Federal Service for Military-Technical Cooperation"]
+    assert result[PER] == ["Dmitry Shugayev"]
+    assert result[ORG] == ["Russian Federal Service for Military-Technical Cooperation"]
 
 
 # ------------------------------------------------------------------ aliases file
@@ -368,12 +418,12 @@ def test_gazetteer_whole_words_longest_match_case_sensitive(aliases):
         "Putin. armenia usa Armenians the U.S. and Karabakh."
     )
     assert GazetteerExtractor(aliases).find(text) == [
-        ("Nagorno-Karabakh", L),
-        ("Armenia", L),
-        ("Nikol Pashinian", P),
-        ("Putin", P),
-        ("U.S.", L),
-        ("Karabakh", L),
+        ("Nagorno-Karabakh", LOC),
+        ("Armenia", LOC),
+        ("Nikol Pashinian", PER),
+        ("Putin", PER),
+        ("U.S.", LOC),
+        ("Karabakh", LOC),
     ]
 
 
@@ -423,7 +473,9 @@ def seed_mentions(spacy_extractor):
 
 def resolve_seeds(aliases, seed_mentions):
     resolver = resolver_for(aliases, *seed_mentions)
-    return {path.name[:3]: resolver.resolve(m) for path, m in zip(SEEDS, seed_mentions)}
+    return {
+        path.name[:3]: resolver.resolve(m) for path, m in zip(SEEDS, seed_mentions, strict=True)
+    }
 
 
 @pytest.fixture(scope="module")
@@ -447,8 +499,8 @@ def test_seed_files_present():
 @pytest.mark.model
 def test_seeds_pashinian_and_pashinyan_are_one_person(seed_results):
     _, results = seed_results
-    in_001 = [n for n in results["001"][P] if "pashin" in n.lower()]
-    in_004 = [n for n in results["004"][P] if "pashin" in n.lower()]
+    in_001 = [n for n in results["001"][PER] if "pashin" in n.lower()]
+    in_004 = [n for n in results["004"][PER] if "pashin" in n.lower()]
     assert len(in_001) == 1 and in_001 == in_004
 
 
@@ -456,9 +508,9 @@ def test_seeds_pashinian_and_pashinyan_are_one_person(seed_results):
 def test_seeds_putin_and_aliyev(seed_results):
     _, results = seed_results
     for seed in ("000", "004"):
-        assert "Vladimir Putin" in results[seed][P]
+        assert "Vladimir Putin" in results[seed][PER]
     for seed in ("000", "001", "002"):
-        assert "Ilham Aliyev" in results[seed][P]
+        assert "Ilham Aliyev" in results[seed][PER]
     for result in results.values():
         assert "Putin" not in all_names(result) and "Aliyev" not in all_names(result)
 
@@ -467,14 +519,14 @@ def test_seeds_putin_and_aliyev(seed_results):
 def test_seeds_places(seed_results):
     mode, results = seed_results
     for seed, result in results.items():
-        assert {"Armenia", "Azerbaijan"} <= set(result[L]), seed
-        assert not {"Armenia", "Azerbaijan"} & set(result[P] + result[O]), seed
+        assert {"Armenia", "Azerbaijan"} <= set(result[LOC]), seed
+        assert not {"Armenia", "Azerbaijan"} & set(result[PER] + result[ORG]), seed
     assert "Armania" not in all_names(results["004"])  # typo joined Armenia
     if mode == "bundled":  # the model calls it ORG in every seed: only the aliases know
-        assert all("Nagorno-Karabakh" in result[L] for result in results.values())
-        assert "Lachin Corridor" in results["001"][L]
+        assert all("Nagorno-Karabakh" in result[LOC] for result in results.values())
+        assert "Lachin Corridor" in results["001"][LOC]
         assert "Karabakh" not in all_names(results["004"])
-        assert "Stepanakert" in results["004"][L] and "Stepanakert" in results["001"][L]
+        assert "Stepanakert" in results["004"][LOC] and "Stepanakert" in results["001"][LOC]
 
 
 @pytest.mark.model
@@ -489,11 +541,11 @@ def test_seeds_no_chrome_or_demonyms(seed_results):
 @pytest.mark.model
 def test_seeds_people_and_orgs_bundled(bundled_results):
     results = bundled_results
-    assert results["001"][P] == ["Ilham Aliyev", "Nikol Pashinyan", "Charles Michel"]
-    assert "International Committee of the Red Cross" in results["001"][O]
-    assert "Sergei Shoigu" in results["002"][P] and "Maria Zakharova" in results["002"][P]
-    assert "OSCE Minsk Group" in results["000"][O] and "OSCE Minsk Group" in results["003"][O]
-    assert "Kremlin" in results["000"][O] and "Kremlin" in results["004"][O]
+    assert results["001"][PER] == ["Ilham Aliyev", "Nikol Pashinyan", "Charles Michel"]
+    assert "International Committee of the Red Cross" in results["001"][ORG]
+    assert "Sergei Shoigu" in results["002"][PER] and "Maria Zakharova" in results["002"][PER]
+    assert "OSCE Minsk Group" in results["000"][ORG] and "OSCE Minsk Group" in results["003"][ORG]
+    assert "Kremlin" in results["000"][ORG] and "Kremlin" in results["004"][ORG]
 
 
 @pytest.mark.model

@@ -1,0 +1,96 @@
+"""End to end: the real gunicorn, started from the repository's gunicorn.conf.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+from tests.conftest import ROOT
+from tests.functional.conftest import assert_problem
+
+START_SECONDS = 20
+# Straight to 127.0.0.1, whatever proxy the environment names.
+OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(url: str, timeout: float = 5):
+    return OPENER.open(url, timeout=timeout)
+
+
+def wait_until_healthy(proc: subprocess.Popen, base: str, log_path) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"gunicorn exited with {proc.returncode}:\n{log_path.read_text()}")
+        try:
+            with get(f"{base}/health", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"no /health within {START_SECONDS} s:\n{log_path.read_text()}")
+
+
+def test_gunicorn_serves_search_over_http(seed_index, tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+    env.update(
+        PORT=str(port),
+        NEWSDESK_INDEX_DIR=str(seed_index.index_dir),
+        NEWSDESK_WORKERS="1",
+        PYTHONUNBUFFERED="1",
+    )
+    log_path = tmp_path / "gunicorn.log"
+    base = f"http://127.0.0.1:{port}"
+    with log_path.open("wb") as log:
+        # --no-control-socket: gunicorn >= 25 otherwise binds $HOME/.gunicorn/gunicorn.ctl,
+        # which a developer's own running server may be using.
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py",
+             "--no-control-socket"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until_healthy(proc, base, log_path)
+
+            with get(f"{base}/search?q=Aliyev&person=Vladimir%20Putin") as response:
+                assert response.status == 200
+                assert response.headers.get_content_type() == "application/json"
+                page = json.loads(response.read())
+            assert page["total"] >= 1
+            assert all("Vladimir Putin" in r["entities"]["people"] for r in page["results"])
+            assert "<mark>Aliyev</mark>" in page["results"][0]["highlights"]["body"][0]
+
+            with get(f"{base}/ready") as response:
+                assert json.loads(response.read())["articles"] == 5
+
+            try:
+                get(f"{base}/search?page=0")
+            except urllib.error.HTTPError as error:
+                with error:
+                    assert_problem(error, 400, param="page")
+            else:
+                raise AssertionError("page=0 was accepted")
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    log_text = log_path.read_text()
+    assert "Traceback" not in log_text, log_text
+    assert "GET /search?q=Aliyev" in log_text  # the access log goes to stdout
