@@ -50,6 +50,8 @@ class Evaluator:
     gen: Generation
     notes: list[str] = field(default_factory=list)
     terms: set[str] = field(default_factory=set)
+    # Phrases (as index-term sequences) to highlight as runs, not word by word.
+    phrases: set[tuple[str, ...]] = field(default_factory=set)
     long_query_words: int = LONG_QUERY_WORDS
     min_should_match: float = MIN_SHOULD_MATCH
     # Set when no article matched all the words and the query was relaxed.
@@ -103,11 +105,11 @@ class Evaluator:
 
     def _excluded(self, node: ql.Node) -> Match | None:
         """A NOT's operand: evaluated, but its words are not highlighted."""
-        kept = set(self.terms)
+        kept, kept_phrases = set(self.terms), set(self.phrases)
         try:
             return self._node(node)
         finally:
-            self.terms = kept
+            self.terms, self.phrases = kept, kept_phrases
 
     def _zeros(self) -> np.ndarray:
         return np.zeros(self.gen.size, np.float32)
@@ -239,11 +241,14 @@ class Evaluator:
             return None
         if len(terms) == 1:
             return self._terms(terms, self._fields(field_name))
+        highlighted = set(self.terms)
         words = Match(None, self._zeros())
         for term in terms:
             part = self._terms([term], self._fields(field_name))
             words.mask = part.mask if words.mask is None else words.mask & part.mask
             words.score += part.score
+        self.terms = highlighted
+        self.phrases.add(tuple(terms))
         candidates = np.flatnonzero(words.mask)
         if candidates.size == 0:
             return words

@@ -38,22 +38,43 @@ class Highlighter:
 
         self._term_of = term_of
 
-    def spans(self, text: str, terms: frozenset[str]) -> list[Span]:
-        if not terms:
-            return []
-        found = []
-        for m in _WORD.finditer(text):
-            term = self._term_of(m.group())
-            if term in terms:
-                found.append(Span(m.start(), m.end(), term))
-        return found
+    def spans(
+        self, text: str, terms: frozenset[str], phrases: tuple[tuple[str, ...], ...] = ()
+    ) -> list[Span]:
+        """Words to mark: any of ``terms``, and each whole run of a phrase's terms.
 
-    def mark(self, text: str, terms: frozenset[str]) -> str:
+        A phrase's words are marked only where they stand together (stop words in
+        between are skipped, as the index skips them), so "Lachin Corridor" does not
+        light up every "corridor".
+        """
+        if not terms and not phrases:
+            return []
+        words = [(m.start(), m.end(), self._term_of(m.group())) for m in _WORD.finditer(text)]
+        found = {start: Span(start, end, t) for start, end, t in words if t in terms}
+        if phrases:
+            indexed = [w for w in words if w[2] is not None]
+            sequence = [w[2] for w in indexed]
+            for phrase in phrases:
+                n = len(phrase)
+                for i in range(len(sequence) - n + 1):
+                    if tuple(sequence[i : i + n]) == phrase:
+                        for start, end, t in indexed[i : i + n]:
+                            found[start] = Span(start, end, t)
+        return [found[k] for k in sorted(found)]
+
+    def mark(
+        self, text: str, terms: frozenset[str], phrases: tuple[tuple[str, ...], ...] = ()
+    ) -> str:
         """The whole text, escaped, with every match marked (for titles)."""
-        return _render(text, 0, len(text), self.spans(text, terms))
+        return _render(text, 0, len(text), self.spans(text, terms, phrases))
 
     def fragments(
-        self, text: str, terms: frozenset[str], count: int, size: int
+        self,
+        text: str,
+        terms: frozenset[str],
+        count: int,
+        size: int,
+        phrases: tuple[tuple[str, ...], ...] = (),
     ) -> list[str]:
         """Up to ``count`` fragments of about ``size`` characters around the best matches.
 
@@ -63,7 +84,7 @@ class Highlighter:
         """
         if count <= 0:
             return []
-        spans = self.spans(text, terms)
+        spans = self.spans(text, terms, phrases)
         if not spans:
             start, end = 0, _word_end(text, min(len(text), size))
             return [_render(text, start, end, []) + ("\u2026" if end < len(text) else "")]

@@ -116,8 +116,8 @@ class Searcher:
         docs = np.flatnonzero(everything)
         scores = self._blend_recency(gen, match.score, request)
         ranked = self._rank(gen, docs, scores, request)
-        terms = frozenset(evaluator.terms)
-        hits = [self._hit(gen, int(d), float(scores[d]), terms, request) for d in ranked]
+        marks = (frozenset(evaluator.terms), tuple(sorted(evaluator.phrases)))
+        hits = [self._hit(gen, int(d), float(scores[d]), marks, request) for d in ranked]
         facets = (
             self._facets(gen, base & date_mask, facet_masks, request)
             if request.facet_size
@@ -237,13 +237,14 @@ class Searcher:
         order = np.lexsort((docs, secondary, primary))
         return docs[order][start:stop]
 
-    def _hit(self, gen, docnum, score, terms, request) -> Hit:
+    def _hit(self, gen, docnum, score, marks, request) -> Hit:
         article = from_stored(gen.stored(docnum))
+        terms, phrases = marks
         highlighter = self._highlighter
         highlights = Highlights(
-            title=highlighter.mark(article.title, terms),
+            title=highlighter.mark(article.title, terms, phrases),
             body=highlighter.fragments(
-                article.body, terms, request.fragments, request.fragment_chars
+                article.body, terms, request.fragments, request.fragment_chars, phrases
             ),
         )
         return Hit(article=article, score=round(score, 4), highlights=highlights)

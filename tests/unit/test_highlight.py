@@ -238,3 +238,17 @@ def test_newlines_become_spaces(highlighter):
     text = "First election paragraph.\n\nSecond paragraph here."
     (fragment,) = highlighter.fragments(text, terms("election"), 1, 200)
     assert fragment == "First <mark>election</mark> paragraph. Second paragraph here."
+
+
+def test_phrase_words_are_marked_only_where_they_stand_together():
+    from search.schema import text_analyzer
+
+    analyzer = text_analyzer()
+    highlighter = Highlighter(lambda t: [tok.text for tok in analyzer(t)])
+    text = "The Lachin Corridor is closed. A second corridor near Lachin stays open."
+    marked = highlighter.mark(text, frozenset(), (("lachin", "corridor"),))
+    assert marked.count("<mark>") == 2
+    assert marked.startswith("The <mark>Lachin</mark> <mark>Corridor</mark> is closed.")
+    # Stop words between the words do not break the run, as they do not in the index.
+    marked = highlighter.mark("the state of the union", frozenset(), (("state", "union"),))
+    assert marked == "the <mark>state</mark> of the <mark>union</mark>"

@@ -885,3 +885,12 @@ def test_searcher_picks_up_a_new_generation_without_being_recreated(tmp_path):
         }
     finally:
         searcher.close()
+
+
+def test_phrase_highlights_mark_the_phrase_not_its_words_elsewhere(searcher):
+    page = search(searcher, '"turbine factory"', fragments=1, fragment_chars=400)
+    assert {h.article.id for h in page.hits} == {"a09", "a10"}
+    a09 = next(h for h in page.hits if h.article.id == "a09")
+    (fragment,) = a09.highlights.body
+    assert "<mark>turbine</mark> <mark>factory</mark>" in fragment
+    assert "second turbine plant" in fragment  # the lone "turbine" is not marked
