@@ -45,6 +45,8 @@ VOCABULARY = "vocabulary.json"
 # Surface words kept for spelling suggestions, most frequent first.
 MAX_VOCABULARY = 300_000
 _WORDS = re.compile(r"[^\W\d_]{3,}")
+# Memory for Whoosh's writer, split among its processes.
+WRITER_MB = 256
 # Texts handed to the extractor per cache round-trip.
 EXTRACT_CHUNK = 1000
 
@@ -200,6 +202,18 @@ class _Job:
             "problems": len(self.report.problems),
         }
 
+    def _writer(self, ix):
+        """A full build writes with one sub-writer per process and keeps their segments.
+
+        Merging the segments at commit is single-threaded and costs more than it saves;
+        queries read the derived arrays, which span segments, so several are fine.
+        Updates amend in place with the ordinary writer (few documents, one new segment).
+        """
+        processes = self.settings.build_processes
+        if self.update or processes < 2:
+            return ix.writer(limitmb=WRITER_MB)
+        return ix.writer(limitmb=WRITER_MB // processes, procs=processes, multisegment=True)
+
     def _derive(self, ix) -> int:
         """Write the arrays queries read instead of walking Whoosh per document."""
         with ix.reader() as reader:
@@ -329,7 +343,7 @@ class _Job:
                delete_ids: list[str]) -> None:
         distinct: dict[str, set[str]] = {k: set() for k in ENTITY_TYPES}
         vocabulary: Counter[str] = Counter()
-        writer = ix.writer(limitmb=256)
+        writer = self._writer(ix)
         try:
             for doc_id in delete_ids:
                 self.report.deleted += writer.delete_by_term("id", doc_id)

@@ -66,20 +66,22 @@ def write_postings(reader, generation: Path, fields: tuple[str, ...]) -> None:
     """Copy documents and frequencies of every term of ``fields`` out of Whoosh."""
     base = generation / POSTINGS_DIR
     base.mkdir(exist_ok=True)
-    leaves = list(reader.leaf_readers())
-    for field in fields:
-        terms = sorted({t for leaf, _ in leaves for t in _terms(leaf, field)})
+    found: dict[str, dict[str, list[tuple[np.ndarray, np.ndarray]]]] = {f: {} for f in fields}
+    for leaf, offset in reader.leaf_readers():
+        for field in fields:
+            for term, docs, tfs in _leaf_postings(leaf, field):
+                found[field].setdefault(term, []).append((docs + offset, tfs))
+    for field, postings in found.items():
+        terms = sorted(postings)
         offsets = np.zeros(len(terms) + 1, dtype=np.int64)
         doc_chunks: list[np.ndarray] = []
         tf_chunks: list[np.ndarray] = []
         for i, term in enumerate(terms):
             count = 0
-            for leaf, offset in leaves:
-                if (field, term) in leaf:
-                    docs, tfs = _read_term(leaf, field, term)
-                    doc_chunks.append(docs + offset)
-                    tf_chunks.append(tfs)
-                    count += len(docs)
+            for docs, tfs in postings[term]:
+                doc_chunks.append(docs)
+                tf_chunks.append(tfs)
+                count += len(docs)
             offsets[i + 1] = offsets[i] + count
         (base / f"{field}.terms.json").write_text(json.dumps(terms, ensure_ascii=False))
         np.save(base / f"{field}.offsets.npy", offsets)
@@ -87,19 +89,39 @@ def write_postings(reader, generation: Path, fields: tuple[str, ...]) -> None:
         np.save(base / f"{field}.tfs.npy", _concat(tf_chunks, np.float32))
 
 
-def _terms(leaf, field: str) -> list[str]:
-    return [t.decode("utf-8") if isinstance(t, bytes) else t for t in leaf.lexicon(field)]
+def _leaf_postings(leaf, field: str):
+    """One segment's terms of ``field`` in order, each with its documents and frequencies.
 
-
-def _read_term(leaf, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-    """One segment's postings of a term, a block at a time, skipping deleted documents.
-
-    Reads Whoosh's block arrays directly (``W3LeafMatcher`` internals, stable in the
-    pinned, frozen Whoosh release) instead of one posting per Python call.
+    Walks Whoosh's term table sequentially and reads each posting list a block at a
+    time (``W3TermsReader``/``W3LeafMatcher`` internals, stable in the pinned, frozen
+    Whoosh release): one Python call per term and block instead of one per posting,
+    and no hash lookup per term. Deleted documents are dropped.
     """
-    matcher = leaf.postings(field, term)
-    while not hasattr(matcher, "_read_ids") and hasattr(matcher, "child"):
-        matcher = matcher.child  # the deletion filter: deletions are applied below
+    terms_reader = getattr(leaf, "_terms", None)
+    if terms_reader is None or field not in leaf.schema:  # an empty segment
+        return
+    field_obj = leaf.schema[field]
+    deleted = _deleted_mask(leaf)
+    for (name, tbytes), info in terms_reader.items_from(field, b""):
+        if name != field:
+            break
+        if info.is_inlined():
+            ids, weights, _ = info.inlined_postings()
+            docs = np.asarray(ids, dtype=np.int32)
+            tfs = np.asarray(weights, dtype=np.float32)
+        else:
+            matcher = leaf._codec.postings_reader(
+                terms_reader._postfile, info, field_obj.format, term=(field, tbytes)
+            )
+            docs, tfs = _read_blocks(matcher)
+        if deleted is not None:
+            keep = ~deleted[docs]
+            docs, tfs = docs[keep], tfs[keep]
+        if docs.size:
+            yield field_obj.from_bytes(tbytes), docs, tfs
+
+
+def _read_blocks(matcher) -> tuple[np.ndarray, np.ndarray]:
     ids: list[np.ndarray] = []
     weights: list[np.ndarray] = []
     while matcher.is_active():
@@ -108,12 +130,14 @@ def _read_term(leaf, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         ids.append(np.asarray(matcher._ids, dtype=np.int32))
         weights.append(np.asarray(matcher._weights, dtype=np.float32))
         matcher._next_block()
-    docs = _concat(ids, np.int32)
-    tfs = _concat(weights, np.float32)
-    if leaf.has_deletions():
-        keep = np.fromiter((not leaf.is_deleted(int(d)) for d in docs), bool, len(docs))
-        docs, tfs = docs[keep], tfs[keep]
-    return docs, tfs
+    return _concat(ids, np.int32), _concat(weights, np.float32)
+
+
+def _deleted_mask(leaf) -> np.ndarray | None:
+    if not leaf.has_deletions():
+        return None
+    size = leaf.doc_count_all()
+    return np.fromiter((leaf.is_deleted(d) for d in range(size)), dtype=bool, count=size)
 
 
 def _concat(chunks: list[np.ndarray], dtype) -> np.ndarray:
