@@ -25,6 +25,7 @@ import numpy as np
 
 from search.models import ENTITY_TYPES
 from search.schema import ENTITY_SEPARATOR
+from search.values import ValueIndex
 
 COLUMNS_DIR = "columns"
 FACETS = ("outlet", *ENTITY_TYPES)
@@ -69,6 +70,10 @@ class FacetColumn:
     @cached_property
     def document_frequency(self) -> np.ndarray:
         return np.bincount(self.ords, minlength=len(self.values))
+
+    @cached_property
+    def lookup(self) -> ValueIndex:
+        return ValueIndex(self.values)
 
 
 class Columns:

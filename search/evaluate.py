@@ -9,7 +9,6 @@ which is what keeps common-word queries and facet counts over all matches fast.
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -19,6 +18,7 @@ from whoosh import query as wq
 from search import querylang as ql
 from search.columns import TEXT_FIELDS
 from search.generation import Generation
+from search.values import fold
 
 # A prefix or fuzzy word expands to at most this many index terms (the most frequent).
 MAX_EXPANSIONS = 50
@@ -205,7 +205,7 @@ class Evaluator:
         return Match(score > 0, score)
 
     def _expanded(self, word: ql.Word, fields: tuple[str, ...]) -> Match | None:
-        text = _fold(word.text)
+        text = fold(word.text)
         if word.prefix and len(text) < MIN_PREFIX_CHARS:
             raise QueryTooBroad(
                 f"a prefix needs at least {MIN_PREFIX_CHARS} letters before the *: {word.text}*"
@@ -269,9 +269,9 @@ class Evaluator:
         if isinstance(node, ql.Word) and node.fuzzy:
             raise QueryTooBroad(f"~ (fuzzy) is not supported on names: {node.text}~")
         if isinstance(node, ql.Word) and node.prefix:
-            ordinals = match_prefix(column.values, node.text)
+            ordinals = column.lookup.with_prefix(node.text)
         else:
-            ordinals = match_values(column.values, node.text)
+            ordinals = column.lookup.matching(node.text)
         if len(ordinals) > MAX_VALUE_MATCHES:
             raise QueryTooBroad(f"{node.text!r} matches more than {MAX_VALUE_MATCHES} names")
         mask = column.docs_with_any(np.asarray(ordinals, dtype=np.int64), self.gen.size)
@@ -301,40 +301,3 @@ def plain_terms(node: ql.Node, analyse) -> list[str] | None:
 
 def _mask(match: Match, gen: Generation) -> np.ndarray:
     return gen.live if match.mask is None else match.mask
-
-
-def match_prefix(values: tuple[str, ...], prefix: str) -> list[int]:
-    """Values whose name, or a word in it, starts with ``prefix`` (case and accents ignored)."""
-    needle = _fold(prefix).strip()
-    if not needle:
-        return list(range(len(values)))
-    found = []
-    for i, value in enumerate(values):
-        folded = _fold(value)
-        if folded.startswith(needle) or any(
-            w.startswith(needle) for w in folded.replace("-", " ").split()
-        ):
-            found.append(i)
-    return found
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def match_values(values: tuple[str, ...], text: str) -> list[int]:
-    """Values equal to ``text``, or containing its words in order, ignoring case and accents."""
-    wanted = _fold(text).split()
-    if not wanted:
-        return []
-    exact = [i for i, v in enumerate(values) if _fold(v).split() == wanted]
-    if exact:
-        return exact
-    n = len(wanted)
-    found = []
-    for i, value in enumerate(values):
-        words = _fold(value).replace("-", " ").split()
-        if any(words[j : j + n] == wanted for j in range(len(words) - n + 1)):
-            found.append(i)
-    return found

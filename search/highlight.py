@@ -13,7 +13,6 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 # Whoosh's default tokenizer pattern, so a highlighted word is a word the index has.
 _WORD = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
@@ -31,12 +30,21 @@ class Highlighter:
     """Marks the words of a text whose index term is one of the query's terms."""
 
     def __init__(self, analyse: Callable[[str], list[str]], cache_size: int = 200_000) -> None:
-        @lru_cache(maxsize=cache_size)
-        def term_of(word: str) -> str | None:
-            terms = analyse(word)
-            return terms[0] if len(terms) == 1 else None
+        self._analyse = analyse
+        self._cache: dict[str, str | None] = {}
+        self._cache_size = cache_size
 
-        self._term_of = term_of
+    def _term_of(self, word: str) -> str | None:
+        """The index term of one word (None for stop words), memoised: called per word."""
+        try:
+            return self._cache[word]
+        except KeyError:
+            terms = self._analyse(word)
+            term = terms[0] if len(terms) == 1 else None
+            if len(self._cache) >= self._cache_size:
+                self._cache.clear()
+            self._cache[word] = term
+            return term
 
     def spans(
         self, text: str, terms: frozenset[str], phrases: tuple[tuple[str, ...], ...] = ()
@@ -49,15 +57,24 @@ class Highlighter:
         """
         if not terms and not phrases:
             return []
-        words = [(m.start(), m.end(), self._term_of(m.group())) for m in _WORD.finditer(text)]
-        found = {start: Span(start, end, t) for start, end, t in words if t in terms}
+        term_of = self._term_of
+        found: dict[int, Span] = {}
+        indexed: list[tuple[int, int, str]] = []
+        for m in _WORD.finditer(text):
+            term = term_of(m.group())
+            if term is None:
+                continue
+            if term in terms:
+                found[m.start()] = Span(m.start(), m.end(), term)
+            if phrases:
+                indexed.append((m.start(), m.end(), term))
         if phrases:
-            indexed = [w for w in words if w[2] is not None]
             sequence = [w[2] for w in indexed]
             for phrase in phrases:
                 n = len(phrase)
-                for i in range(len(sequence) - n + 1):
-                    if tuple(sequence[i : i + n]) == phrase:
+                first = phrase[0]
+                for i, term in enumerate(sequence[: len(sequence) - n + 1]):
+                    if term == first and tuple(sequence[i : i + n]) == phrase:
                         for start, end, t in indexed[i : i + n]:
                             found[start] = Span(start, end, t)
         return [found[k] for k in sorted(found)]

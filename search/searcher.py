@@ -17,7 +17,7 @@ import numpy as np
 
 from search import querylang
 from search.columns import NO_DAY, day_number
-from search.evaluate import Evaluator, QueryTooBroad, match_prefix, match_values
+from search.evaluate import Evaluator, QueryTooBroad
 from search.generation import Generation
 from search.highlight import Highlighter
 from search.models import Article
@@ -189,7 +189,7 @@ class Searcher:
         if not wanted:
             return gen.live
         column = gen.columns.facets[FACET_FIELDS[facet]]
-        ords = [_exact_ordinal(column.values, v) for v in wanted]
+        ords = [column.lookup.exact(v) for v in wanted]
         if facet == "outlet":
             found = np.asarray([o for o in ords if o is not None], dtype=np.int64)
             return column.docs_with_any(found, gen.size)
@@ -262,10 +262,10 @@ class Searcher:
             # The values the filter applied: it matches case-insensitively, or by a
             # unique part of a name, so "putin" selects "Vladimir Putin".
             selected = {
-                v if (o := _exact_ordinal(column.values, v)) is None else column.values[o]
+                v if (o := column.lookup.exact(v)) is None else column.values[o]
                 for v in request.filters.values(facet)
             }
-            result[facet] = _top_values(column.values, counts, selected, request.facet_size)
+            result[facet] = _top_values(column, counts, selected, request.facet_size)
         return result
 
     def _date_buckets(self, gen, docs, interval) -> list[DateBucket]:
@@ -302,11 +302,11 @@ class Searcher:
         gen = self.generation()
         column = gen.columns.facets[FACET_FIELDS[facet]]
         counts = column.document_frequency
-        ords = match_prefix(column.values, prefix)
+        ords = column.lookup.with_prefix(prefix)
         chosen = np.zeros(len(column.values), dtype=np.int64)
         if ords:
             chosen[ords] = counts[ords]
-        return _top_values(column.values, chosen, set(), size)
+        return _top_values(column, chosen, set(), size)
 
 
 def _within(param: str, value: int, low: int, high: int) -> None:
@@ -314,23 +314,23 @@ def _within(param: str, value: int, low: int, high: int) -> None:
         raise InvalidRequest(param, f"{param} must be between {low} and {high}, not {value}")
 
 
-def _exact_ordinal(values: tuple[str, ...], wanted: str) -> int | None:
-    ords = match_values(values, wanted)
-    exact = [o for o in ords if values[o].casefold() == wanted.casefold()]
-    return exact[0] if exact else (ords[0] if len(ords) == 1 else None)
-
-
-def _top_values(values, counts: np.ndarray, selected: set[str], size: int) -> Facet:
+def _top_values(column, counts: np.ndarray, selected: set[str], size: int) -> Facet:
+    """The ``size`` values with most articles, ties by name (ordinals are in name order)."""
+    values = column.values
     nonzero = np.flatnonzero(counts)
-    order = sorted(nonzero.tolist(), key=lambda i: (-int(counts[i]), values[i]))
-    top = order[:size]
+    if nonzero.size > size:
+        kth = np.partition(-counts[nonzero], size - 1)[size - 1] if size else 0
+        candidates = nonzero[-counts[nonzero] <= kth]
+    else:
+        candidates = nonzero
+    top = candidates[np.lexsort((candidates, -counts[candidates]))][:size]
     chosen = [FacetValue(values[i], int(counts[i]), values[i] in selected) for i in top]
     shown = {v.value for v in chosen}
     for value in sorted(selected - shown):  # a selected value always shows, even at zero
-        index = _exact_ordinal(values, value)
+        index = column.lookup.exact(value)
         count = int(counts[index]) if index is not None else 0
         chosen.append(FacetValue(values[index] if index is not None else value, count, True))
-    return Facet(chosen, truncated=len(order) > size)
+    return Facet(chosen, truncated=nonzero.size > size)
 
 
 def parse_period(text: str, end: bool) -> dt.date:
