@@ -7,7 +7,8 @@ BIN    := $(VENV)/bin
 INDEX  ?= index
 PORT   ?= 8000
 
-.PHONY: run index test lint bench clean
+.PHONY: run index test lint bench eval clean
+N ?= 10000
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +28,14 @@ lint: $(BIN)/.installed
 
 test: lint
 	$(BIN)/python -m pytest -q
+
+# Speed: newsdesk against SQLite FTS5 and tantivy on N synthetic articles (bench/README.md).
+bench: $(BIN)/.installed
+	$(BIN)/python -m bench.run --n $(N)
+
+# Ranking quality on CISI: newsdesk against SQLite FTS5 and tantivy (bench/README.md).
+eval: $(BIN)/.installed
+	$(BIN)/python -m bench.cisi
 
 clean:
 	rm -rf $(VENV) $(INDEX)
