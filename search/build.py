@@ -30,11 +30,12 @@ from search.enrich import Enricher
 from search.entities.aliases import load_aliases
 from search.entities.canonical import EntityResolver
 from search.entities.extractors import Extractor, make_extractor
+from search.forward import write_forward
 from search.ingest import iter_sources
 from search.models import ENTITY_TYPES, Article, Problem, RawArticle
-from search.postings import write_postings
+from search.postings import FieldPostings, write_postings
 from search.rules import DATA_DIR
-from search.schema import SCHEMA_VERSION, build_schema, to_document
+from search.schema import SCHEMA_VERSION, build_schema, text_analyzer, to_document
 from search.settings import Settings
 from search.store import IndexStore
 
@@ -219,6 +220,15 @@ class _Job:
         with ix.reader() as reader:
             write_columns(reader, self.tmp)
             write_postings(reader, self.tmp, TEXT_FIELDS)
+            term_ids = {
+                f: {t: i for i, t in enumerate(FieldPostings(self.tmp, f).terms)}
+                for f in TEXT_FIELDS
+            }
+            analyzer = text_analyzer()
+            write_forward(
+                reader, self.tmp, TEXT_FIELDS, term_ids,
+                lambda word: [token.text for token in analyzer(word)],
+            )
             return reader.doc_count()
 
     def _timed(self, phase: str, fn, *args):

@@ -252,16 +252,27 @@ class Evaluator:
         candidates = np.flatnonzero(words.mask)
         if candidates.size == 0:
             return words
-        phrase = wq.Or([
-            wq.Phrase(f, terms, slop=max(1, slop + 1)) for f in self._fields(field_name)
-        ])
-        docs = self.gen.searcher.docs_for_query(phrase)
         mask = np.zeros(self.gen.size, bool)
-        found = np.fromiter(docs, dtype=np.int64)
-        if found.size:
+        for found in self._phrase_docs(terms, field_name, slop, candidates):
             mask[found] = True
         mask &= words.mask
         return Match(mask, np.where(mask, words.score, 0).astype(np.float32))
+
+    def _phrase_docs(self, terms: list[str], field_name: str | None, slop: int,
+                     candidates: np.ndarray):
+        """Per field, the candidates holding the phrase.
+
+        Exact phrases are checked on the forward index in numpy; phrases with slop use
+        Whoosh's position matching.
+        """
+        for f in self._fields(field_name):
+            if slop == 0 and f in self.gen.forward:
+                ids = [self.gen.postings[f].index_of(t) for t in terms]
+                if None not in ids:
+                    yield self.gen.forward[f].with_sequence(candidates, ids)
+            else:
+                found = self.gen.searcher.docs_for_query(wq.Phrase(f, terms, slop=slop + 1))
+                yield np.fromiter(found, dtype=np.int64)
 
     def _facet_value(self, node: ql.Word | ql.Phrase) -> Match:
         """``person:putin`` matches every canonical value with that word or name."""

@@ -16,6 +16,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 
 from search.columns import TEXT_FIELDS, Columns
+from search.forward import FORWARD_DIR, ForwardIndex
 from search.postings import FieldPostings
 from search.ranking import Bm25f
 from search.schema import text_analyzer
@@ -30,6 +31,11 @@ class Generation:
         self.searcher = self.whoosh.searcher()
         self.columns = Columns(path)
         self.postings = {f: FieldPostings(path, f) for f in TEXT_FIELDS}
+        # Generations built before the forward index existed verify phrases through Whoosh.
+        self.forward = (
+            {f: ForwardIndex(path, f) for f in TEXT_FIELDS}
+            if (path / FORWARD_DIR).is_dir() else {}
+        )
         self.bm25f = bm25f or Bm25f.default()
         self.live = np.asarray(self.columns.live)
         self.size = self.columns.size

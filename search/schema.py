@@ -16,7 +16,7 @@ from whoosh.support.charset import accent_map
 from search.models import ENTITY_TYPES, Article
 
 # Bump when the schema or what goes into it changes: a build then re-indexes everything.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 ENTITY_SEPARATOR = ","
 
 
