@@ -30,7 +30,7 @@ from search.enrich import Enricher
 from search.entities.aliases import load_aliases
 from search.entities.canonical import EntityResolver
 from search.entities.extractors import Extractor, make_extractor
-from search.forward import write_forward
+from search.forward import ForwardWriter
 from search.ingest import iter_sources
 from search.models import ENTITY_TYPES, Article, Problem, RawArticle
 from search.postings import FieldPostings, write_postings
@@ -218,17 +218,18 @@ class _Job:
     def _derive(self, ix) -> int:
         """Write the arrays queries read instead of walking Whoosh per document."""
         with ix.reader() as reader:
-            write_columns(reader, self.tmp)
             write_postings(reader, self.tmp, TEXT_FIELDS)
             term_ids = {
                 f: {t: i for i, t in enumerate(FieldPostings(self.tmp, f).terms)}
                 for f in TEXT_FIELDS
             }
             analyzer = text_analyzer()
-            write_forward(
-                reader, self.tmp, TEXT_FIELDS, term_ids,
+            forward = ForwardWriter(
+                reader.doc_count_all(), TEXT_FIELDS, term_ids,
                 lambda word: [token.text for token in analyzer(word)],
             )
+            write_columns(reader, self.tmp, visitors=[forward])
+            forward.save(self.tmp)
             return reader.doc_count()
 
     def _timed(self, phase: str, fn, *args):

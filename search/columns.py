@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -95,14 +96,20 @@ class Columns:
         self.size = len(self.live)
 
 
-def write_columns(reader, generation: Path) -> None:
-    """Compute the columns of a freshly committed index from its stored fields."""
+def write_columns(reader, generation: Path, visitors: Sequence = ()) -> None:
+    """Compute the columns of a freshly committed index from its stored fields.
+
+    Reading every stored document is the expensive part, so other per-document
+    writers (the forward index) ride along as ``visitors``: ``add(docnum, fields)``.
+    """
     size = reader.doc_count_all()
     live = np.zeros(size, dtype=bool)
     day = np.full(size, NO_DAY, dtype=np.int32)
     lengths = {f: np.zeros(size, dtype=np.int32) for f in TEXT_FIELDS}
     per_doc: dict[str, list[list[str]]] = {f: [[] for _ in range(size)] for f in FACETS}
     for docnum, fields in reader.iter_docs():
+        for visitor in visitors:
+            visitor.add(docnum, fields)
         live[docnum] = True
         date = fields.get("date")
         if isinstance(date, dt.datetime):

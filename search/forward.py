@@ -27,43 +27,49 @@ FORWARD_DIR = "forward"
 CHUNK_DOCS = 4000
 
 
-def write_forward(
-    reader,
-    generation: Path,
-    fields: tuple[str, ...],
-    term_ids: dict[str, dict[str, int]],
-    analyse: Callable[[str], list[str]],
-) -> None:
-    base = generation / FORWARD_DIR
-    base.mkdir(exist_ok=True)
-    size = reader.doc_count_all()
-    word_cache: dict[str, dict[str, int]] = {f: {} for f in fields}
-    offsets = {f: np.zeros(size + 1, dtype=np.int64) for f in fields}
-    sequences = {f: array("i") for f in fields}
-    done = 0  # documents before this one are written (deleted ones as empty sequences)
-    for docnum, stored in reader.iter_docs():
-        for f in fields:
-            offsets[f][done + 1 : docnum + 1] = len(sequences[f])
-        done = docnum
-        for f in fields:
-            ids = term_ids[f]
-            cache = word_cache[f]
-            out = sequences[f]
+class ForwardWriter:
+    """Builds the forward index from stored documents given in docnum order."""
+
+    def __init__(
+        self,
+        size: int,
+        fields: tuple[str, ...],
+        term_ids: dict[str, dict[str, int]],
+        analyse: Callable[[str], list[str]],
+    ) -> None:
+        self.fields = fields
+        self.term_ids = term_ids
+        self.analyse = analyse
+        self.word_cache: dict[str, dict[str, int]] = {f: {} for f in fields}
+        self.offsets = {f: np.zeros(size + 1, dtype=np.int64) for f in fields}
+        self.sequences = {f: array("i") for f in fields}
+        self.done = 0  # documents before this docnum are written (deleted ones as empty)
+
+    def add(self, docnum: int, stored: dict) -> None:
+        for f in self.fields:
+            self.offsets[f][self.done + 1 : docnum + 1] = len(self.sequences[f])
+            ids = self.term_ids[f]
+            cache = self.word_cache[f]
+            out = self.sequences[f]
             for m in _WORD.finditer(stored.get(f, "")):
                 word = m.group()
                 tid = cache.get(word)
                 if tid is None:
-                    terms = analyse(word)
+                    terms = self.analyse(word)
                     tid = ids.get(terms[0], -1) if len(terms) == 1 else -1
                     cache[word] = tid
                 if tid >= 0:
                     out.append(tid)
-            offsets[f][docnum + 1] = len(out)
-        done = docnum + 1
-    for f in fields:
-        offsets[f][done + 1 :] = len(sequences[f])
-        np.save(base / f"{f}.offsets.npy", offsets[f])
-        np.save(base / f"{f}.terms.npy", np.frombuffer(sequences[f], dtype=np.int32))
+            self.offsets[f][docnum + 1] = len(out)
+        self.done = docnum + 1
+
+    def save(self, generation: Path) -> None:
+        base = generation / FORWARD_DIR
+        base.mkdir(exist_ok=True)
+        for f in self.fields:
+            self.offsets[f][self.done + 1 :] = len(self.sequences[f])
+            np.save(base / f"{f}.offsets.npy", self.offsets[f])
+            np.save(base / f"{f}.terms.npy", np.frombuffer(self.sequences[f], dtype=np.int32))
 
 
 class ForwardIndex:
