@@ -42,7 +42,6 @@ class Match:
 
     mask: np.ndarray | None
     score: np.ndarray
-    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -75,16 +74,17 @@ class Evaluator:
         scope = self.gen.live if within is None else within & self.gen.live
         terms = plain_terms(node, self.gen.analyse)
         if terms and len(set(terms)) > 1 and not np.any(match.mask & scope):
+            score, matched = self._word_counts(terms)
             distinct = len(set(terms))
             for required in range(distinct - 1, 0, -1):
-                relaxed = self._should(terms, required)
-                if np.any(relaxed.mask & scope):
+                mask = matched >= required
+                if np.any(mask & scope):
                     self.relaxed = True
                     self.notes.append(
                         f"no article contains all {distinct} words; showing articles "
                         f"with at least {required} of them"
                     )
-                    return relaxed
+                    return Match(mask, score)
         return match
 
     def _node(self, node: ql.Node) -> Match | None:
@@ -145,22 +145,25 @@ class Evaluator:
         terms = plain_terms(node, self.gen.analyse)
         return terms if terms and len(set(terms)) > self.long_query_words else None
 
-    def _should(self, terms: list[str], required: int | None = None) -> Match:
-        """Articles with at least ``required`` of the terms, scores summed.
+    def _should(self, terms: list[str]) -> Match:
+        """Articles with at least ``min_should_match`` of the terms, scores summed."""
+        score, matched = self._word_counts(terms)
+        required = max(1, math.ceil(self.min_should_match * len(set(terms))))
+        return Match(matched >= required, score)
+
+    def _word_counts(self, terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Summed scores, and how many of the distinct terms each article holds.
 
         A word repeated in the query weighs more (its score counts once per use), as
         in Lucene's and SQLite's BM25: in a long question the repeated word is the topic.
         """
         score = self._zeros()
         matched = np.zeros(self.gen.size, np.int16)
-        uses = Counter(terms)
-        for term, count in uses.items():
+        for term, count in Counter(terms).items():
             part = self._terms([term], TEXT_FIELDS)
             score += count * part.score
             matched += part.mask
-        if required is None:
-            required = max(1, math.ceil(self.min_should_match * len(uses)))
-        return Match(matched >= required, score)
+        return score, matched
 
     def _or(self, node: ql.Or) -> Match | None:
         results = [r for r in (self._node(c) for c in node.children) if r is not None]
