@@ -211,9 +211,14 @@ class _Job:
         Updates amend in place with the ordinary writer (few documents, one new segment).
         """
         processes = self.settings.build_processes
+        # Plain segment files, not one compound file: Whoosh memory-maps plain files, but
+        # copies each part of a compound file into memory when a reader opens it (about
+        # 1 GB per worker for a 100k-article index).
         if self.update or processes < 2:
-            return ix.writer(limitmb=WRITER_MB)
-        return ix.writer(limitmb=WRITER_MB // processes, procs=processes, multisegment=True)
+            return ix.writer(limitmb=WRITER_MB, compound=False)
+        return ix.writer(
+            limitmb=WRITER_MB // processes, procs=processes, multisegment=True, compound=False
+        )
 
     def _derive(self, ix) -> int:
         """Write the arrays queries read instead of walking Whoosh per document."""
