@@ -18,7 +18,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
@@ -33,7 +33,7 @@ from search.entities.extractors import Extractor, make_extractor
 from search.forward import ForwardWriter
 from search.ingest import iter_sources
 from search.models import ENTITY_TYPES, Article, Problem, RawArticle
-from search.postings import FieldPostings, write_postings
+from search.postings import write_postings
 from search.rules import DATA_DIR
 from search.schema import SCHEMA_VERSION, build_schema, text_analyzer, to_document
 from search.settings import Settings
@@ -180,13 +180,13 @@ class _Job:
             )
             hasher = _new_fingerprint(self.settings)
             last_line = self._timed("read", self._read, sources, fmt, ix, hasher, delete_ids)
-            self._timed("extract", self._extract, len(last_line))
+            self._timed("extract", self._extract)
             resolver = self._timed("resolve", self._observe, last_line)
             self._timed("index", self._write, ix, resolver, last_line, delete_ids)
             (self.tmp / ENTITY_STATS).write_text(json.dumps(resolver.to_dict()))
             with open(self.tmp / PROBLEMS, "w") as out:
                 for p in self.report.problems:
-                    out.write(json.dumps(_as_dict(p), ensure_ascii=False))
+                    out.write(json.dumps(asdict(p), ensure_ascii=False))
                     out.write("\n")
             articles = self._timed("columns", self._derive, ix)
             ix.close()
@@ -223,11 +223,8 @@ class _Job:
     def _derive(self, ix) -> int:
         """Write the arrays queries read instead of walking Whoosh per document."""
         with ix.reader() as reader:
-            write_postings(reader, self.tmp, TEXT_FIELDS)
-            term_ids = {
-                f: {t: i for i, t in enumerate(FieldPostings(self.tmp, f).terms)}
-                for f in TEXT_FIELDS
-            }
+            terms = write_postings(reader, self.tmp, TEXT_FIELDS)
+            term_ids = {f: {t: i for i, t in enumerate(terms[f])} for f in TEXT_FIELDS}
             analyzer = text_analyzer()
             forward = ForwardWriter(
                 reader.doc_count_all(), TEXT_FIELDS, term_ids,
@@ -306,7 +303,7 @@ class _Job:
                 record = json.loads(text)
                 yield line, _article_from_spool(record["article"]), record["tags"]
 
-    def _extract(self, total: int) -> None:
+    def _extract(self) -> None:
         """Run the extractor over texts the cache has not seen, in one stream."""
         missing: dict[str, None] = {}  # ordered set: the order texts() will yield them
         for chunk in _chunks(self._spooled(), EXTRACT_CHUNK):
@@ -460,10 +457,6 @@ def _link_copy(source: Path, target: Path) -> None:
     for path in source.iterdir():
         if path.is_file() and path.name.startswith(("_MAIN_", "MAIN_")) and "LOCK" not in path.name:
             os.link(path, target / path.name)
-
-
-def _as_dict(problem: Problem) -> dict:
-    return {k: getattr(problem, k) for k in ("source", "position", "reason", "action")}
 
 
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|\d+(?:[.,]\d+)*")

@@ -62,8 +62,11 @@ _EMPTY_DOCS = np.zeros(0, dtype=np.int32)
 _EMPTY_TFS = np.zeros(0, dtype=np.float32)
 
 
-def write_postings(reader, generation: Path, fields: tuple[str, ...]) -> None:
-    """Copy documents and frequencies of every term of ``fields`` out of Whoosh."""
+def write_postings(reader, generation: Path, fields: tuple[str, ...]) -> dict[str, list[str]]:
+    """Copy documents and frequencies of every term of ``fields`` out of Whoosh.
+
+    Returns each field's sorted term list: term ids elsewhere are positions in it.
+    """
     base = generation / POSTINGS_DIR
     base.mkdir(exist_ok=True)
     found: dict[str, dict[str, list[tuple[np.ndarray, np.ndarray]]]] = {f: {} for f in fields}
@@ -71,8 +74,9 @@ def write_postings(reader, generation: Path, fields: tuple[str, ...]) -> None:
         for field in fields:
             for term, docs, tfs in _leaf_postings(leaf, field):
                 found[field].setdefault(term, []).append((docs + offset, tfs))
+    term_lists = {}
     for field, postings in found.items():
-        terms = sorted(postings)
+        terms = term_lists[field] = sorted(postings)
         offsets = np.zeros(len(terms) + 1, dtype=np.int64)
         doc_chunks: list[np.ndarray] = []
         tf_chunks: list[np.ndarray] = []
@@ -87,6 +91,7 @@ def write_postings(reader, generation: Path, fields: tuple[str, ...]) -> None:
         np.save(base / f"{field}.offsets.npy", offsets)
         np.save(base / f"{field}.docs.npy", _concat(doc_chunks, np.int32))
         np.save(base / f"{field}.tfs.npy", _concat(tf_chunks, np.float32))
+    return term_lists
 
 
 def _leaf_postings(leaf, field: str):
