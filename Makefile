@@ -33,9 +33,11 @@ test: lint
 bench: $(BIN)/.installed
 	$(BIN)/python -m bench.run --n $(N)
 
-# Ranking quality on CISI: newsdesk against SQLite FTS5 and tantivy (bench/README.md).
+# Ranking quality on CISI and Reuters topics: newsdesk against SQLite FTS5 and tantivy
+# (bench/README.md).
 eval: $(BIN)/.installed
 	$(BIN)/python -m bench.cisi
+	$(BIN)/python -m bench.topics
 
 clean:
 	rm -rf $(VENV) $(INDEX)

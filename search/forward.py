@@ -84,16 +84,21 @@ class ForwardIndex:
                  for i in range(0, candidates.size, CHUNK_DOCS)]
         return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
-    def _chunk(self, docs: np.ndarray, phrase: list[int]) -> np.ndarray:
-        n = len(phrase)
+    def sequences(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The documents' term sequences end to end, and the document each position is in."""
         starts = self.offsets[docs]
         lengths = self.offsets[docs + 1] - starts
         total = int(lengths.sum())
-        if total < n:
-            return np.zeros(0, dtype=np.int64)
         shift = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
         sequence = self.terms[np.arange(total, dtype=np.int64) + shift]
-        owner = np.repeat(docs, lengths)
+        return sequence, np.repeat(docs, lengths)
+
+    def _chunk(self, docs: np.ndarray, phrase: list[int]) -> np.ndarray:
+        n = len(phrase)
+        sequence, owner = self.sequences(docs)
+        total = sequence.size
+        if total < n:
+            return np.zeros(0, dtype=np.int64)
         window = total - n + 1
         hit = sequence[:window] == phrase[0]
         for k in range(1, n):

@@ -16,12 +16,22 @@ from whoosh.support.charset import accent_map
 from search.models import ENTITY_TYPES, Article
 
 # Bump when the schema or what goes into it changes: a build then re-indexes everything.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 ENTITY_SEPARATOR = ","
 
 
+# Lucene's English stop set (Elasticsearch's ``_english_``). Whoosh's default list also
+# drops "us", "may", "can", "from", "have", "we", "you", "when" and "yet"; in news "US" is
+# a country and "May" a month: a query for "US sanctions" must not become "sanctions".
+STOP_WORDS = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is",
+    "it", "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there",
+    "these", "they", "this", "to", "was", "will", "with",
+})
+
+
 def text_analyzer():
-    return StemmingAnalyzer() | CharsetFilter(accent_map)
+    return StemmingAnalyzer(stoplist=STOP_WORDS) | CharsetFilter(accent_map)
 
 
 def build_schema() -> Schema:
