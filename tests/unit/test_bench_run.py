@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from bench import prepare, run
+from bench import prepare, run, writer
 
 N = 60
 
@@ -71,3 +71,13 @@ def test_update_input_changes_one_article_in_a_hundred(tmp_path):
     assert [r["id"] for r in changed] == [r["id"] for r in records]
     differ = [k for k, (a, b) in enumerate(zip(records, changed, strict=True)) if a != b]
     assert differ == [99, 199]
+
+
+def test_writer_comparison_writes_every_variant(capsys):
+    """``python -m bench.writer`` (the indexing profile in bench/README) still runs."""
+    assert writer.main(["--n", "20"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    assert len(rows) == 1 + len(writer.VARIANTS)  # the header, then one row each
+    for row in rows[1:]:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert float(cells[3]) == pytest.approx(float(cells[1]) + float(cells[2]), abs=0.11)
