@@ -11,12 +11,13 @@ import datetime as dt
 
 from whoosh.analysis import CharsetFilter, StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map
 
 from search.models import ENTITY_TYPES, Article
 
 # Bump when the schema or what goes into it changes: a build then re-indexes everything.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 ENTITY_SEPARATOR = ","
 
 
@@ -30,8 +31,19 @@ STOP_WORDS = frozenset({
 })
 
 
+def news_stem(word: str) -> str:
+    """Porter, except that "use", "used", "using" and "useful" do not stem to "us".
+
+    Porter reduces them all to "us", which is also the US once lowercased: a search for
+    "US" would find every article that uses anything. (Module-level: Whoosh pickles the
+    analyser, and with it this function by name, into the index's schema.)
+    """
+    stemmed = porter_stem(word)
+    return "use" if stemmed == "us" and word != "us" else stemmed
+
+
 def text_analyzer():
-    return StemmingAnalyzer(stoplist=STOP_WORDS) | CharsetFilter(accent_map)
+    return StemmingAnalyzer(stoplist=STOP_WORDS, stemfn=news_stem) | CharsetFilter(accent_map)
 
 
 def build_schema() -> Schema:

@@ -22,3 +22,9 @@ def test_function_words_are_dropped():
 
 def test_accents_are_folded_after_stemming():
     assert analyse("Sánchez") == analyse("Sanchez") == ["sanchez"]
+
+
+def test_us_is_not_the_stem_of_use():
+    assert analyse("US") == ["us"]
+    assert analyse("use used using uses useful") == ["use"] * 5
+    assert analyse("users") == ["user"]
