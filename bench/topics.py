@@ -132,13 +132,15 @@ def newsdesk_index(data: Path, workdir: Path) -> tuple[Searcher, list[dict]]:
     return Searcher(settings), refs
 
 
-def newsdesk_ranker(searcher: Searcher) -> Ranker:
+def newsdesk_ranker(searcher: Searcher, failures: list[str]) -> Ranker:
+    """Ranks with newsdesk's defaults; a refused query ranks nothing and is recorded."""
     def rank(text: str) -> list[str]:
         try:
             page = searcher.search(
                 SearchRequest(q=text, page_size=DEPTH, fragments=0, facet_size=0)
             )
-        except InvalidRequest:
+        except InvalidRequest as exc:
+            failures.append(f"{exc.param}: {exc}")
             return []
         return [hit.article.id for hit in page.hits]
 
@@ -150,16 +152,20 @@ def run_all(data: Path, workdir: Path, include_refs: bool = True) -> list[dict]:
     qrels = judgments(load_topics(data), {d["id"] for d in documents})
     judged = {q.query_id for q in qrels}
     queries = {code: text for code, text in TOPIC_QUERIES.items() if code in judged}
-    rankers: list[tuple[str, Ranker]] = [("newsdesk (defaults)", newsdesk_ranker(searcher))]
+    failures: list[str] = []
+    rankers: list[tuple[str, Ranker]] = [
+        ("newsdesk (defaults)", newsdesk_ranker(searcher, failures))
+    ]
     if include_refs:
         rankers.append(("SQLite FTS5 bm25()", fts5_ranker(documents)[0]))
         rankers.append(("tantivy 0.27 BM25", tantivy_ranker(documents)[0]))
     rows = []
     for name, rank in rankers:
+        failures.clear()
         scores, per_query = evaluate(rank, queries, qrels)
         rows.append({"engine": name, **scores, "ms_per_query": per_query * 1000,
                      "documents": len(documents), "queries": len(queries),
-                     "failed_queries": 0})
+                     "failed_queries": len(failures)})
     searcher.close()
     return rows
 

@@ -50,6 +50,7 @@ def test_cisi_does_not_fall_below_the_recorded_level(cisi_scores, measure):
 def test_every_reuters_topic_with_enough_stories_is_queried(topics_scores):
     assert topics_scores["documents"] == 4613
     assert topics_scores["queries"] == 46
+    assert topics_scores["failed_queries"] == 0
 
 
 @pytest.mark.parametrize("measure", sorted(TOPICS_FLOORS))
