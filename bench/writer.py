@@ -71,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true",
                         help="also profile the as-built variant and print the top functions")
     args = parser.parse_args(argv)
+    if args.n < 1:
+        parser.error("--n must be at least 1")
     articles = list(generate(args.n, args.seed))
     words = sum(len(a["body"].split()) for a in articles)
     print(f"{args.n} articles, {words:,} body words, one process\n")
