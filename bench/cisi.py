@@ -86,7 +86,11 @@ def newsdesk_ranker(documents: list[dict], workdir: Path, **request) -> tuple[Ra
     source.write_text("".join(json.dumps(d) + "\n" for d in documents))
     settings = Settings(index_dir=workdir / "index", extractor="none", build_processes=1)
     build_index([source], settings, force=True)
-    searcher = Searcher(settings)
+    return searcher_ranker(Searcher(settings), **request)
+
+
+def searcher_ranker(searcher: Searcher, **request) -> tuple[Ranker, dict]:
+    """Ranks through newsdesk's query path; a refused query ranks nothing and is recorded."""
     failures: list[str] = []
 
     def rank(text: str) -> list[str]:
@@ -173,11 +177,17 @@ def run_all(data: Path, workdir: Path, include_refs: bool = True) -> list[dict]:
     if include_refs:
         engines.append(("SQLite FTS5 bm25()", fts5_ranker(documents)))
         engines.append(("tantivy 0.27 BM25", tantivy_ranker(documents)))
+    return score_engines(engines, queries, qrels, len(documents))
+
+
+def score_engines(engines: list[tuple[str, tuple[Ranker, dict]]], queries: dict[str, str],
+                  qrels, documents: int) -> list[dict]:
+    """One row of measures per engine, as ``table`` prints them."""
     rows = []
     for name, (rank, extra) in engines:
         scores, per_query = evaluate(rank, queries, qrels)
         rows.append({"engine": name, **scores, "ms_per_query": per_query * 1000,
-                     "documents": len(documents), "queries": len(queries),
+                     "documents": documents, "queries": len(queries),
                      "failed_queries": len(extra.get("failures", []))})
     return rows
 

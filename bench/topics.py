@@ -23,16 +23,14 @@ from pathlib import Path
 import ir_measures
 from whoosh import index as whoosh_index
 
-from bench.cisi import Ranker, evaluate, fts5_ranker, table, tantivy_ranker
+from bench.cisi import fts5_ranker, score_engines, searcher_ranker, table, tantivy_ranker
 from search.build import build_index
-from search.results import InvalidRequest, SearchRequest
 from search.schema import from_stored
 from search.searcher import Searcher
 from search.settings import Settings
 from search.store import IndexStore
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "reuters21578"
-DEPTH = 100
 MIN_RELEVANT = 8
 
 # Topic code -> the words a researcher would type for it (after the collection's
@@ -132,40 +130,16 @@ def newsdesk_index(data: Path, workdir: Path) -> tuple[Searcher, list[dict]]:
     return Searcher(settings), refs
 
 
-def newsdesk_ranker(searcher: Searcher, failures: list[str]) -> Ranker:
-    """Ranks with newsdesk's defaults; a refused query ranks nothing and is recorded."""
-    def rank(text: str) -> list[str]:
-        try:
-            page = searcher.search(
-                SearchRequest(q=text, page_size=DEPTH, fragments=0, facet_size=0)
-            )
-        except InvalidRequest as exc:
-            failures.append(f"{exc.param}: {exc}")
-            return []
-        return [hit.article.id for hit in page.hits]
-
-    return rank
-
-
 def run_all(data: Path, workdir: Path, include_refs: bool = True) -> list[dict]:
     searcher, documents = newsdesk_index(data, workdir)
     qrels = judgments(load_topics(data), {d["id"] for d in documents})
     judged = {q.query_id for q in qrels}
     queries = {code: text for code, text in TOPIC_QUERIES.items() if code in judged}
-    failures: list[str] = []
-    rankers: list[tuple[str, Ranker]] = [
-        ("newsdesk (defaults)", newsdesk_ranker(searcher, failures))
-    ]
+    engines = [("newsdesk (defaults)", searcher_ranker(searcher))]
     if include_refs:
-        rankers.append(("SQLite FTS5 bm25()", fts5_ranker(documents)[0]))
-        rankers.append(("tantivy 0.27 BM25", tantivy_ranker(documents)[0]))
-    rows = []
-    for name, rank in rankers:
-        failures.clear()
-        scores, per_query = evaluate(rank, queries, qrels)
-        rows.append({"engine": name, **scores, "ms_per_query": per_query * 1000,
-                     "documents": len(documents), "queries": len(queries),
-                     "failed_queries": len(failures)})
+        engines.append(("SQLite FTS5 bm25()", fts5_ranker(documents)))
+        engines.append(("tantivy 0.27 BM25", tantivy_ranker(documents)))
+    rows = score_engines(engines, queries, qrels, len(documents))
     searcher.close()
     return rows
 
