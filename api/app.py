@@ -12,6 +12,8 @@ import contextlib
 import falcon
 
 from api import docs, errors
+from api.logs import RequestIdMiddleware
+from api.metrics import Metrics, MetricsMiddleware, MetricsResource
 from api.openapi import build_spec
 from api.resources import (
     ArticleResource,
@@ -32,7 +34,11 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
     settings = settings or Settings()
     searcher = searcher or Searcher(settings)
     schemas = make_schemas(settings)
-    app = falcon.App(cors_enable=True)
+    metrics = Metrics(searcher, settings.metrics_dir)
+    # Request ids first: every later middleware, resource and log line sees the id.
+    app = falcon.App(
+        cors_enable=True, middleware=[RequestIdMiddleware(), MetricsMiddleware(metrics)]
+    )
     app.req_options.keep_blank_qs_values = True
     errors.install(app)
     app.add_route("/search", SearchResource(searcher, schemas))
@@ -41,6 +47,7 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
     app.add_route("/facets/{name}", FacetValuesResource(searcher, schemas))
     app.add_route("/health", HealthResource(schemas))
     app.add_route("/ready", ReadyResource(searcher, schemas))
+    app.add_route("/metrics", MetricsResource(metrics))
     app.add_route("/openapi.json", docs.OpenApiResource(build_spec(schemas, API_VERSION)))
     app.add_route("/docs", docs.DocsResource())
     app.add_static_route("/docs/assets", docs.ASSETS_PATH)

@@ -114,6 +114,7 @@ def build_index(
     """Build (or with ``update``, amend) the index at ``settings.index_dir``."""
     store = IndexStore(settings.index_dir)
     report = BuildReport(index_dir=store.root)
+    started = time.perf_counter()
     with store.lock():
         current = store.current()
         if update and current is None:
@@ -135,6 +136,7 @@ def build_index(
                     f" ({len(report.problems)} problems); the index was not changed",
                     report.problems,
                 )
+            manifest["build_seconds"] = round(time.perf_counter() - started, 3)
             report.generation = store.publish(tmp, manifest, settings.keep_generations).name
         except BaseException:
             store.discard(tmp)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 PREFIX = "NEWSDESK_"
 # Settings that keep a conventional name: PORT is what container platforms set.
-UNPREFIXED = {"port": "PORT"}
+# PROMETHEUS_MULTIPROC_DIR is prometheus-client's own name for its shared metrics folder.
+UNPREFIXED = {"port": "PORT", "metrics_dir": "PROMETHEUS_MULTIPROC_DIR"}
 
 
 class SettingsError(ValueError):
@@ -54,6 +55,11 @@ class Settings:
     port: int = 8000
     workers: int = 2
     log_level: str = "info"
+    # Where gunicorn's workers pool their metrics (prometheus-client's multiprocess mode);
+    # gunicorn.conf.py makes a private one when unset. Empty: this process counts alone.
+    metrics_dir: str = ""
+    # What the container serves when its index volume has no published generation yet.
+    sample_dir: Path = Path("seeds")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

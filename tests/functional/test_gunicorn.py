@@ -50,7 +50,7 @@ def test_gunicorn_serves_search_over_http(seed_index, tmp_path):
     env.update(
         PORT=str(port),
         NEWSDESK_INDEX_DIR=str(seed_index.index_dir),
-        NEWSDESK_WORKERS="1",
+        NEWSDESK_WORKERS="2",
         PYTHONUNBUFFERED="1",
     )
     log_path = tmp_path / "gunicorn.log"
@@ -77,6 +77,24 @@ def test_gunicorn_serves_search_over_http(seed_index, tmp_path):
             with get(f"{base}/ready") as response:
                 assert json.loads(response.read())["articles"] == 5
 
+            # Two workers, one metrics folder: a scrape (served by either) counts them all.
+            for _ in range(12):
+                with get(f"{base}/facets/person?prefix=pash") as response:
+                    assert response.status == 200
+            with get(f"{base}/metrics") as response:
+                metrics = response.read().decode()
+            assert (
+                'newsdesk_http_requests_total{method="GET",route="/facets/{name}",'
+                'status="200"} 12.0'
+            ) in metrics, metrics
+            assert "newsdesk_index_articles 5.0" in metrics
+
+            request = urllib.request.Request(
+                f"{base}/search?q=Baku", headers={"X-Request-ID": "trace-42"}
+            )
+            with OPENER.open(request, timeout=5) as response:
+                assert response.headers["X-Request-ID"] == "trace-42"
+
             try:
                 get(f"{base}/search?page=0")
             except urllib.error.HTTPError as error:
@@ -93,4 +111,11 @@ def test_gunicorn_serves_search_over_http(seed_index, tmp_path):
                 proc.wait()
     log_text = log_path.read_text()
     assert "Traceback" not in log_text, log_text
-    assert "GET /search?q=Aliyev" in log_text  # the access log goes to stdout
+    # Every line is a JSON record; the access lines carry the request id.
+    records = [json.loads(line) for line in log_text.splitlines() if line.strip()]
+    access = {r["request_id"]: r for r in records if r["logger"] == "gunicorn.access"}
+    assert access["trace-42"]["path"] == "/search"
+    assert access["trace-42"]["query"] == "q=Baku"
+    assert access["trace-42"]["status"] == 200
+    assert any(r["logger"] == "gunicorn.error" and "Booting worker" in r["message"]
+               for r in records)
