@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -161,9 +163,22 @@ def test_request_ids_and_json_logs(sample_container):
 
 
 def test_stops_gracefully_on_sigterm(sample_container):
+    # A request in hand when SIGTERM arrives: its headers sent but not finished.
+    client = socket.create_connection(("127.0.0.1", sample_container.port), timeout=10)
+    client.sendall(b"GET /ready HTTP/1.1\r\nHost: localhost\r\n")
+    time.sleep(0.5)
     started = time.monotonic()
-    engine("stop", "--time", str(STOP_SECONDS), sample_container.id)
+    stopper = threading.Thread(
+        target=engine, args=("stop", "--time", str(STOP_SECONDS), sample_container.id)
+    )
+    stopper.start()
+    time.sleep(1.0)
+    client.sendall(b"Connection: close\r\n\r\n")
+    answer = client.recv(65536)
+    client.close()
+    stopper.join()
     took = time.monotonic() - started
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
     code = engine("inspect", "--format", "{{.State.ExitCode}}", sample_container.id).stdout
     assert code.strip() == "0", sample_container.logs()
     assert took < STOP_SECONDS
