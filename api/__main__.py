@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 from search import cli
+from search.index.store import IndexStore
 from search.settings import Settings, SettingsError
-from search.store import IndexStore
 
 GUNICORN_CONFIG = Path(__file__).resolve().parents[1] / "gunicorn.conf.py"
 

@@ -23,9 +23,9 @@ from api.resources import (
     SearchResource,
 )
 from api.schemas import make_schemas
-from search.searcher import Searcher
+from search.index.store import IndexMissing
+from search.query.searcher import Searcher
 from search.settings import Settings
-from search.store import IndexMissing
 
 API_VERSION = "1.0.0"
 

@@ -13,8 +13,8 @@ from http import HTTPStatus
 
 import falcon
 
-from search.results import InvalidRequest
-from search.store import IndexMissing
+from search.index.store import IndexMissing
+from search.query.results import InvalidRequest
 
 PROBLEM_TYPE = "application/problem+json"
 log = logging.getLogger("newsdesk.api")

@@ -20,8 +20,8 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
-from search.searcher import Searcher
-from search.store import IndexMissing
+from search.index.store import IndexMissing
+from search.query.searcher import Searcher
 
 # Requests that match no route share one label, so a scan of random paths cannot grow
 # the number of series without bound; files under a static route (the docs' assets) too.

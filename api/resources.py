@@ -14,8 +14,8 @@ from marshmallow import RAISE, Schema, ValidationError
 from api.errors import Problem, invalid_parameters
 from api.schemas import Schemas
 from search.models import ENTITY_TYPES, Article
-from search.results import Filters, SearchPage, SearchRequest
-from search.searcher import Searcher
+from search.query.results import Filters, SearchPage, SearchRequest
+from search.query.searcher import Searcher
 
 LIST_PARAMS = ("person", "organisation", "place", "outlet")
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from search.results import DATE_INTERVALS, SORTS
-from search.searcher import parse_period
+from search.query.filters import parse_period
+from search.query.results import DATE_INTERVALS, SORTS
 from search.settings import Settings
 
 

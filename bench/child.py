@@ -36,7 +36,7 @@ def children_peak_rss_mb() -> float:
 
 
 def build_newsdesk(args: argparse.Namespace) -> dict:
-    from search.build import build_index
+    from search.index.build import build_index
     from search.settings import Settings
 
     settings = Settings(index_dir=args.target, extractor=args.extractor,

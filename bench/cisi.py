@@ -23,9 +23,9 @@ from pathlib import Path
 import ir_measures
 from ir_measures import AP, P, R, nDCG
 
-from search.build import build_index
-from search.results import InvalidRequest, SearchRequest
-from search.searcher import Searcher
+from search.index.build import build_index
+from search.query.results import InvalidRequest, SearchRequest
+from search.query.searcher import Searcher
 from search.settings import Settings
 
 MEASURES = [nDCG @ 10, P @ 10, AP, R @ 100]

@@ -7,7 +7,7 @@
   the one the query filters use). Why: SQLite FTS5 and tantivy cannot extract
   entities, and newsdesk's "none" extractor finds none either, so without shared
   names every entity filter would match nothing in some engines and entity facets
-  would be empty. newsdesk reads these keys as editor tags (``search.ingest``), so
+  would be empty. newsdesk reads these keys as editor tags (``search.formats``), so
   all three engines index the same documents with the same entities.
 * ``queries-q<Q>-s<SEED>-c<C>.json``: ``bench.queries`` output, anchored in the
   first ``C = min(n, 1000)`` articles (1000 is the CLI's default).

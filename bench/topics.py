@@ -24,11 +24,11 @@ import ir_measures
 from whoosh import index as whoosh_index
 
 from bench.cisi import fts5_ranker, score_engines, searcher_ranker, table, tantivy_ranker
-from search.build import build_index
-from search.schema import from_stored
-from search.searcher import Searcher
+from search.index.build import build_index
+from search.index.schema import from_stored
+from search.index.store import IndexStore
+from search.query.searcher import Searcher
 from search.settings import Settings
-from search.store import IndexStore
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "reuters21578"
 MIN_RELEVANT = 8

@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from search.results import Filters, SearchRequest
-from search.searcher import Searcher, parse_period
+from search.query.filters import parse_period
+from search.query.results import Filters, SearchRequest
+from search.query.searcher import Searcher
 from search.settings import Settings
 
 WORKLOADS = ("top10", "highlights", "facets")

@@ -24,7 +24,8 @@ from whoosh import index as whoosh_index
 from whoosh.fields import STORED, TEXT, Schema
 
 from bench.synth import generate
-from search.schema import build_schema, text_analyzer
+from search.analysis import text_analyzer
+from search.index.schema import build_schema
 
 
 def _schema_without_positions() -> Schema:

@@ -16,12 +16,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from search.build import EmptyBuild
-from search.entities.extractors import EXTRACTORS
-from search.ingest import FORMATS
-from search.rules import RulesError
+from search.enrich.entities.extractors import EXTRACTORS
+from search.enrich.rules import RulesError
+from search.formats import FORMATS
+from search.index.build import EmptyBuild
+from search.index.store import IndexBusy, IndexMissing, IndexStore
 from search.settings import Settings, SettingsError
-from search.store import IndexBusy, IndexMissing, IndexStore
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -92,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _build(args: argparse.Namespace, settings: Settings) -> int:
-    from search.build import build_index
+    from search.index.build import build_index
 
     if args.extractor:
         settings = replace(settings, extractor=args.extractor)
@@ -114,8 +114,8 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _query(args: argparse.Namespace, settings: Settings) -> int:
-    from search.results import InvalidRequest, SearchRequest
-    from search.searcher import Searcher
+    from search.query.results import InvalidRequest, SearchRequest
+    from search.query.searcher import Searcher
 
     searcher = Searcher(settings)
     try:
@@ -136,7 +136,7 @@ def _query(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from search.export import iter_export
+    from search.index.export import iter_export
 
     store = IndexStore(settings.index_dir)
     with contextlib.ExitStack() as stack:

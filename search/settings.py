@@ -75,7 +75,7 @@ class Settings:
         return settings
 
     def validate(self) -> None:
-        from search.entities.extractors import EXTRACTORS
+        from search.enrich.entities.extractors import EXTRACTORS
 
         if self.extractor not in EXTRACTORS:
             raise SettingsError(

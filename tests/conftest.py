@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from search.build import build_index
+from search.index.build import build_index
 from search.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,10 +10,10 @@ import pytest
 from webtest import TestApp
 
 from api.app import create_app
-from search.build import build_index
-from search.export import iter_export
+from search.index.build import build_index
+from search.index.export import iter_export
+from search.index.store import IndexStore
 from search.settings import Settings
-from search.store import IndexStore
 from tests.conftest import SEEDS
 
 PROBLEM = "application/problem+json"

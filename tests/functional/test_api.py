@@ -18,7 +18,7 @@ from webtest import TestApp
 
 from api.app import create_app
 from api.schemas import make_schemas
-from search.build import build_index
+from search.index.build import build_index
 from search.settings import Settings
 from tests.conftest import SEEDS
 from tests.functional.conftest import EXTRA_ARTICLES, ODD_ID, assert_problem, write_jsonl

@@ -13,8 +13,8 @@ from webtest import TestApp
 import api.__main__ as start
 from api import healthcheck
 from api.app import create_app
+from search.index.store import IndexStore
 from search.settings import Settings
-from search.store import IndexStore
 from tests.conftest import SEEDS
 
 

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from whoosh.writing import SegmentWriter
 
-from search.build import EmptyBuild, build_index
 from search.cli import main
-from search.export import iter_export
-from search.generation import Generation
-from search.store import IndexBusy, IndexStore
+from search.index.build import EmptyBuild, build_index
+from search.index.export import iter_export
+from search.index.store import IndexBusy, IndexOutdated, IndexStore
+from search.query.generation import Generation
+from search.settings import Settings
 from tests.conftest import SEEDS, shared_data
 
 
@@ -275,3 +276,33 @@ def test_symlink_switch_is_atomic_rename(small_index):
     assert os.path.islink(link)
     assert not (settings.index_dir / "current.new").exists()
     assert store.manifest()["articles"] == 3
+
+
+def _age_the_manifest(index_dir: Path) -> None:
+    """Make the published generation look written by an older index format."""
+    manifest = IndexStore(index_dir).require_current() / "manifest.json"
+    document = json.loads(manifest.read_text())
+    document["schema_version"] -= 1
+    manifest.write_text(json.dumps(document))
+
+
+def test_an_index_of_another_format_is_refused_with_the_way_out(tmp_path, capsys):
+    settings = Settings(index_dir=tmp_path / "ix", extractor="none")
+    build_index([SEEDS], settings)
+    _age_the_manifest(settings.index_dir)
+    with pytest.raises(IndexOutdated, match="--force"):
+        Generation(IndexStore(settings.index_dir).require_current())
+    # An update cannot amend it: only a full build can.
+    code = main(["build", str(SEEDS), "--update", "--index", str(settings.index_dir)], settings)
+    assert code == 1
+    assert "format version" in capsys.readouterr().err
+    # The API answers 503 with the same explanation, never a 500.
+    from webtest import TestApp
+
+    from api.app import create_app
+
+    response = TestApp(create_app(settings)).get("/search?q=Aliyev", status=503)
+    assert "format version" in response.json["detail"]
+    # A forced full build replaces it.
+    assert build_index([SEEDS], settings, force=True).indexed == 5
+    Generation(IndexStore(settings.index_dir).require_current()).close()

@@ -4,7 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from search.clean import BoilerplateRules, clean_body, normalise, split_paragraphs, strip_tail
+from search.enrich.clean import (
+    BoilerplateRules,
+    clean_body,
+    normalise,
+    split_paragraphs,
+    strip_tail,
+)
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from search.dates import DateError, dateline_date, parse_date
+from search.enrich.dates import DateError, dateline_date, parse_date
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from search.entities import (
+from search.enrich.entities import (
     EXTRACTORS,
     EntityResolver,
     GazetteerExtractor,
@@ -17,9 +17,9 @@ from search.entities import (
     load_aliases,
     make_extractor,
 )
-from search.entities.aliases import aliases_from_toml, bundled_text
-from search.entities.extractors import split_long_text
-from search.entities.names import clean_surface, name_key, translit_key
+from search.enrich.entities.aliases import aliases_from_toml, bundled_text
+from search.enrich.entities.extractors import split_long_text
+from search.enrich.entities.names import clean_surface, name_key, translit_key
 from search.models import ENTITY_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]

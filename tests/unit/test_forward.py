@@ -10,10 +10,10 @@ import pytest
 from whoosh import query as wq
 
 from bench.synth import generate
-from search.build import build_index
-from search.generation import Generation
+from search.index.build import build_index
+from search.index.store import IndexStore
+from search.query.generation import Generation
 from search.settings import Settings
-from search.store import IndexStore
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from search.highlight import Highlighter
-from search.schema import text_analyzer
+from search.analysis import text_analyzer
+from search.query.highlight import Highlighter
 
 _ANALYZER = text_analyzer()
 ELLIPSIS = "\u2026"
@@ -241,7 +241,7 @@ def test_newlines_become_spaces(highlighter):
 
 
 def test_phrase_words_are_marked_only_where_they_stand_together():
-    from search.schema import text_analyzer
+    from search.analysis import text_analyzer
 
     analyzer = text_analyzer()
     highlighter = Highlighter(lambda t: [tok.text for tok in analyzer(t)])

@@ -1,4 +1,4 @@
-"""Tests for search.ingest: every reader turns bad input into Problems, never exceptions."""
+"""Tests for search.formats: every reader turns bad input into Problems, never exceptions."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from search import ingest
-from search.ingest import FORMATS, iter_sources
+from search.formats import FORMATS, csvfile, iter_sources, reuters
 from search.models import Problem, RawArticle
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -488,7 +487,7 @@ def test_csv_row_limit_with_small_read_chunks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Draining an over-long row must stop at a line end outside quotes, not mid-line."""
-    monkeypatch.setattr(ingest, "_CHUNK", 5)
+    monkeypatch.setattr(csvfile, "READ_CHUNK", 5)
     long_cell = '""quoted"" text ' * 20
     content = f'id,body\n1,"{long_cell}\n{long_cell}"\n2,after "x" here\n3,last\n'
     items = run(write(tmp_path / "a.csv", content), max_bytes=200)
@@ -659,7 +658,7 @@ def test_reuters_small_chunks_give_the_same_result(
     huge = sgml_record(2, normal_text("T", "X, Feb 1 -", "word " * 2_000))
     path = sgml_file(tmp_path, small, huge, small.replace('NEWID="1"', 'NEWID="3"'))
     whole = run(path, max_bytes=3_000)
-    monkeypatch.setattr(ingest, "_CHUNK", 7)
+    monkeypatch.setattr(reuters, "READ_CHUNK", 7)
     assert run(path, max_bytes=3_000) == whole
     assert len(articles(whole)) == 2 and len(problems(whole)) == 1
 

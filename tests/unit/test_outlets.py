@@ -1,6 +1,6 @@
 """Outlet signatures, in rule order, extendable by operators."""
 
-from search.outlets import OutletRules
+from search.enrich.outlets import OutletRules
 
 
 def test_bundled_signatures():

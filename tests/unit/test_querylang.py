@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from search.querylang import (
+from search.query.querylang import (
     FIELDS,
     MAX_CLAUSES,
     MAX_DEPTH,

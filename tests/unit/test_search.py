@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from search.build import build_index
-from search.results import Filters, InvalidRequest, SearchRequest
-from search.searcher import Searcher, parse_period
+from search.index.build import build_index
+from search.query.filters import parse_period
+from search.query.results import Filters, InvalidRequest, SearchRequest
+from search.query.searcher import Searcher
 from search.settings import Settings
 
 ARTICLES = [

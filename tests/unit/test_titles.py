@@ -1,6 +1,6 @@
 """Titles: explicit, headline line, or a trimmed first sentence."""
 
-from search.titles import MAX_TITLE_CHARS, choose_title, first_sentence, trim_title
+from search.enrich.titles import MAX_TITLE_CHARS, choose_title, first_sentence, trim_title
 
 
 def test_explicit_title_wins_and_body_is_untouched():

@@ -1,6 +1,6 @@
 """Facet value look-up: the same answers as a scan, by folded words."""
 
-from search.values import ValueIndex
+from search.index.values import ValueIndex
 
 VALUES = ("Angela Merkel", "Ilham Aliyev", "Heydar Aliyev", "Lucía Méndez", "Vladimir Putin",
           "Jean-Claude Juncker", "TASS")

@@ -12,7 +12,7 @@ import re
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from search import querylang as ql
+from search.query import querylang as ql
 
 MAX_EDIT_DISTANCE = 2
 # Words shorter than this are too ambiguous to correct.
@@ -21,7 +21,7 @@ MIN_WORD_CHARS = 4
 
 def suggest(gen, query: str, tree: ql.Node, hits: int, within=None) -> str | None:
     """The query with misspelt words replaced, if that finds more articles (within filters)."""
-    from search.evaluate import Evaluator  # late: evaluate imports the generation module
+    from search.query.evaluate import Evaluator  # late: evaluate imports the generation module
 
     corrected = query
     changed = False

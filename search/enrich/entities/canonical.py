@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from search.entities.aliases import AliasEntry, Aliases
-from search.entities.names import (
+from search.enrich.entities.aliases import AliasEntry, Aliases
+from search.enrich.entities.names import (
     clean_surface,
     has_capital,
     is_date_or_number,

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from whoosh import query as wq
 
-from search import querylang as ql
-from search.columns import TEXT_FIELDS
-from search.generation import Generation
-from search.values import fold
+from search.index.columns import TEXT_FIELDS
+from search.index.values import fold
+from search.query import querylang as ql
+from search.query.generation import Generation
 
 # A prefix or fuzzy word expands to at most this many index terms (the most frequent).
 MAX_EXPANSIONS = 50

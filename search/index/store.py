@@ -38,6 +38,17 @@ class IndexMissing(RuntimeError):
     """No built index at the path; the message says how to build one."""
 
 
+class IndexOutdated(IndexMissing):
+    """The published generation was written in another version of the index format."""
+
+
+def outdated(root: Path, found: object, expected: int) -> IndexOutdated:
+    return IndexOutdated(
+        f"the index at {root} has format version {found}; this newsdesk reads version "
+        f"{expected}: rebuild it with 'python -m search build SOURCES --index {root} --force'"
+    )
+
+
 class IndexStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)

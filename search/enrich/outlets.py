@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from search.rules import RulesError, compile_pattern, load_toml
+from search.enrich.rules import RulesError, compile_pattern, load_toml
 
 UNKNOWN_OUTLET = "unknown"
 

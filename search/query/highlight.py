@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# Whoosh's default tokenizer pattern, so a highlighted word is a word the index has.
-_WORD = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
+from search.analysis import WORD
+
 _NEWLINES = re.compile(r"\s*\n+\s*")
 
 
@@ -60,7 +60,7 @@ class Highlighter:
         term_of = self._term_of
         found: dict[int, Span] = {}
         indexed: list[tuple[int, int, str]] = []
-        for m in _WORD.finditer(text):
+        for m in WORD.finditer(text):
             term = term_of(m.group())
             if term is None:
                 continue

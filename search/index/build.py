@@ -24,20 +24,21 @@ from pathlib import Path
 from tqdm import tqdm
 from whoosh import index as whoosh_index
 
-from search.cache import ExtractionCache, text_key
-from search.columns import TEXT_FIELDS, write_columns
-from search.enrich import Enricher
-from search.entities.aliases import load_aliases
-from search.entities.canonical import EntityResolver
-from search.entities.extractors import Extractor, make_extractor
-from search.forward import ForwardWriter
-from search.ingest import iter_sources
+from search.analysis import text_analyzer
+from search.enrich.cache import ExtractionCache, text_key
+from search.enrich.entities.aliases import load_aliases
+from search.enrich.entities.canonical import EntityResolver
+from search.enrich.entities.extractors import Extractor, make_extractor
+from search.enrich.pipeline import Enricher
+from search.enrich.rules import DATA_DIR
+from search.formats import iter_sources
+from search.index.columns import TEXT_FIELDS, write_columns
+from search.index.forward import ForwardWriter
+from search.index.postings import write_postings
+from search.index.schema import SCHEMA_VERSION, build_schema, to_document
+from search.index.store import IndexStore, outdated
 from search.models import ENTITY_TYPES, Article, Problem, RawArticle
-from search.postings import write_postings
-from search.rules import DATA_DIR
-from search.schema import SCHEMA_VERSION, build_schema, text_analyzer, to_document
 from search.settings import Settings
-from search.store import IndexStore
 
 SPOOL = "articles.spool.jsonl"
 PROBLEMS = "problems.jsonl"
@@ -119,6 +120,8 @@ def build_index(
         current = store.current()
         if update and current is None:
             update = False  # nothing to amend: a first build
+        if update and (found := store.manifest(current).get("schema_version")) != SCHEMA_VERSION:
+            raise outdated(store.root, found, SCHEMA_VERSION)
         if not update and not force and current is not None:
             clock = time.perf_counter()
             fingerprint, read = _fingerprint(sources, settings, fmt)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from search.rules import compile_pattern, load_toml
+from search.enrich.rules import compile_pattern, load_toml
 
 # A line with more words than this is article prose, never site chrome.
 MAX_CHROME_LINE_WORDS = 30

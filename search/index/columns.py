@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
+from search.index.schema import ENTITY_SEPARATOR
+from search.index.values import ValueIndex
 from search.models import ENTITY_TYPES
-from search.schema import ENTITY_SEPARATOR
-from search.values import ValueIndex
 
 COLUMNS_DIR = "columns"
 FACETS = ("outlet", *ENTITY_TYPES)

@@ -12,9 +12,9 @@ Typical build::
     entities = [resolver.resolve(m, tags) for m, tags in zip(mentions, all_tags)]
 """
 
-from search.entities.aliases import AliasEntry, Aliases, load_aliases
-from search.entities.canonical import EntityResolver, MergePolicy
-from search.entities.extractors import (
+from search.enrich.entities.aliases import AliasEntry, Aliases, load_aliases
+from search.enrich.entities.canonical import EntityResolver, MergePolicy
+from search.enrich.entities.extractors import (
     EXTRACTORS,
     Extractor,
     GazetteerExtractor,

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from whoosh import index as whoosh_index
 
-from search.schema import from_stored
-from search.store import IndexStore
+from search.index.schema import from_stored
+from search.index.store import IndexStore
 
 
 def iter_export(store: IndexStore) -> Iterator[dict]:

@@ -1,49 +1,23 @@
 """The Whoosh schema, in one place, and how an ``Article`` becomes a Whoosh document.
 
-Text fields are stemmed and accent-folded so "Pashinyan's" finds "pashinyan" and
-"Sánchez" finds "Sanchez". Entity fields hold exact canonical names (one facet value per
-real-world entity), separated by ``ENTITY_SEPARATOR`` since names contain spaces.
+Text fields go through ``search.analysis`` (stemmed and accent-folded, so
+"Pashinyan's" finds "pashinyan" and "Sánchez" finds "Sanchez"). Entity fields hold exact
+canonical names (one facet value per real-world entity), separated by
+``ENTITY_SEPARATOR`` since names contain spaces.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from whoosh.analysis import CharsetFilter, StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.lang.porter import stem as porter_stem
-from whoosh.support.charset import accent_map
 
+from search.analysis import text_analyzer
 from search.models import ENTITY_TYPES, Article
 
 # Bump when the schema or what goes into it changes: a build then re-indexes everything.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 ENTITY_SEPARATOR = ","
-
-
-# Lucene's English stop set (Elasticsearch's ``_english_``). Whoosh's default list also
-# drops "us", "may", "can", "from", "have", "we", "you", "when" and "yet"; in news "US" is
-# a country and "May" a month: a query for "US sanctions" must not become "sanctions".
-STOP_WORDS = frozenset({
-    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is",
-    "it", "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there",
-    "these", "they", "this", "to", "was", "will", "with",
-})
-
-
-def news_stem(word: str) -> str:
-    """Porter, except that "use", "used", "using" and "useful" do not stem to "us".
-
-    Porter reduces them all to "us", which is also the US once lowercased: a search for
-    "US" would find every article that uses anything. (Module-level: Whoosh pickles the
-    analyser, and with it this function by name, into the index's schema.)
-    """
-    stemmed = porter_stem(word)
-    return "use" if stemmed == "us" and word != "us" else stemmed
-
-
-def text_analyzer():
-    return StemmingAnalyzer(stoplist=STOP_WORDS, stemfn=news_stem) | CharsetFilter(accent_map)
 
 
 def build_schema() -> Schema:

@@ -3,7 +3,7 @@
 Everything a query reads comes from one generation, so a rebuild switching ``current``
 in the middle of a request cannot mix two indexes. Opening is the expensive part
 (about a second for 100k articles); a worker keeps one ``Generation`` until a newer
-one is published (see ``search.searcher``).
+one is published (see ``search.query.searcher``).
 """
 
 from __future__ import annotations
@@ -15,18 +15,22 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 
-from search.columns import TEXT_FIELDS, Columns
-from search.forward import FORWARD_DIR, ForwardIndex
-from search.postings import FieldPostings
-from search.ranking import Bm25f
-from search.schema import text_analyzer
-from search.store import MANIFEST
+from search.analysis import text_analyzer
+from search.index.columns import TEXT_FIELDS, Columns
+from search.index.forward import FORWARD_DIR, ForwardIndex
+from search.index.postings import FieldPostings
+from search.index.schema import SCHEMA_VERSION
+from search.index.store import MANIFEST, outdated
+from search.query.highlight import Highlighter
+from search.query.ranking import Bm25f
 
 
 class Generation:
     def __init__(self, path: Path, bm25f: Bm25f | None = None) -> None:
         self.path = path
         self.manifest: dict = json.loads((path / MANIFEST).read_text())
+        if self.manifest.get("schema_version") != SCHEMA_VERSION:
+            raise outdated(path.parent.parent, self.manifest.get("schema_version"), SCHEMA_VERSION)
         self.whoosh = whoosh_index.open_dir(str(path))
         self.searcher = self.whoosh.searcher()
         self.columns = Columns(path)
@@ -52,6 +56,11 @@ class Generation:
     def analyse(self, text: str) -> list[str]:
         """Index terms of ``text``, exactly as the indexer made them."""
         return [token.text for token in self.analyzer(text)]
+
+    @cached_property
+    def highlighter(self) -> Highlighter:
+        """One per generation: it caches each word's term, and terms are per generation."""
+        return Highlighter(self.analyse)
 
     @cached_property
     def vocabulary(self) -> dict[str, int]:

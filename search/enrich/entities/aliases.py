@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from search.entities.names import clean_surface, name_key, translit_key
+from search.enrich.entities.names import clean_surface, name_key, translit_key
 from search.models import ENTITY_TYPES
 
 log = logging.getLogger(__name__)

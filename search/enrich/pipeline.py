@@ -1,7 +1,7 @@
 """From a raw record to an article with clean text, title, date, outlet and id.
 
 Entities are added later, in a second pass, because canonical names depend on
-statistics over the whole corpus (see ``search.entities.canonical``).
+statistics over the whole corpus (see ``search.enrich.entities.canonical``).
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from search.clean import BoilerplateRules, clean_body
-from search.dates import DateError, dateline_date, parse_date
+from search.enrich.clean import BoilerplateRules, clean_body
+from search.enrich.dates import DateError, dateline_date, parse_date
+from search.enrich.outlets import UNKNOWN_OUTLET, OutletRules, normalise_outlet
+from search.enrich.titles import choose_title
 from search.models import Article, Problem, RawArticle
-from search.outlets import UNKNOWN_OUTLET, OutletRules, normalise_outlet
 from search.settings import Settings
-from search.titles import choose_title
 
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9._:-]+")
 MAX_ID_CHARS = 200

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from search.highlight import _WORD
+from search.analysis import WORD
 
 FORWARD_DIR = "forward"
 # Candidate documents verified per vectorised pass (bounds the temporary arrays).
@@ -51,7 +51,7 @@ class ForwardWriter:
             ids = self.term_ids[f]
             cache = self.word_cache[f]
             out = self.sequences[f]
-            for m in _WORD.finditer(stored.get(f, "")):
+            for m in WORD.finditer(stored.get(f, "")):
                 word = m.group()
                 tid = cache.get(word)
                 if tid is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from search.schema import STOP_WORDS, text_analyzer
+from search.analysis import STOP_WORDS, text_analyzer
 
 
 def analyse(text: str) -> list[str]:

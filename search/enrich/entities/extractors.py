@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import ahocorasick
 
-from search.entities.aliases import Aliases
+from search.enrich.entities.aliases import Aliases
 
 if TYPE_CHECKING:
     from spacy.language import Language

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
-from search.entities.extractors import Mention
+from search.enrich.entities.extractors import Mention
 
 
 def text_key(text: str) -> str:

@@ -1,0 +1,47 @@
+"""Text analysis, in one place: how text becomes index terms, for indexing and querying.
+
+The index, the query parser, the highlighter and the forward index must agree on what
+a word is and which term it becomes, or a highlighted word is not the word that matched
+and a phrase found in the text is missed by the index. So the word pattern, the stop
+words and the stemmer live here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import re
+
+from whoosh.analysis import CharsetFilter, StemmingAnalyzer
+from whoosh.lang.porter import stem as porter_stem
+from whoosh.support.charset import accent_map
+
+# A word: letters and digits, with inner dots ("U.S.", "3.5"). Whoosh's default pattern,
+# given to its tokenizer explicitly so the two can never drift apart.
+WORD_PATTERN = r"\w+(?:\.?\w+)*"
+WORD = re.compile(WORD_PATTERN, re.UNICODE)
+
+# Lucene's English stop set (Elasticsearch's ``_english_``). Whoosh's default list also
+# drops "us", "may", "can", "from", "have", "we", "you", "when" and "yet"; in news "US" is
+# a country and "May" a month: a query for "US sanctions" must not become "sanctions".
+STOP_WORDS = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is",
+    "it", "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there",
+    "these", "they", "this", "to", "was", "will", "with",
+})
+
+
+def news_stem(word: str) -> str:
+    """Porter, except that "use", "used", "using" and "useful" do not stem to "us".
+
+    Porter reduces them all to "us", which is also the US once lowercased: a search for
+    "US" would find every article that uses anything. (Module-level: Whoosh pickles the
+    analyser, and with it this function by name, into the index's schema.)
+    """
+    stemmed = porter_stem(word)
+    return "use" if stemmed == "us" and word != "us" else stemmed
+
+
+def text_analyzer():
+    """Words, lower-cased, stop words out, stemmed, accents folded ("Sánchez" -> "sanchez")."""
+    return StemmingAnalyzer(
+        expression=WORD_PATTERN, stoplist=STOP_WORDS, stemfn=news_stem
+    ) | CharsetFilter(accent_map)

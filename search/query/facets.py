@@ -1,0 +1,77 @@
+"""Facet counts over every match, the date histogram, and facet values by prefix."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from search.index.columns import NO_DAY, FacetColumn
+from search.query.generation import Generation
+from search.query.results import FACET_FIELDS, DateBucket, Facet, FacetValue, Filters
+
+
+def facet_counts(
+    gen: Generation, base: np.ndarray, facet_masks: dict[str, np.ndarray], filters: Filters,
+    size: int,
+) -> dict[str, Facet]:
+    """Counts over all matches; each facet ignores its own filter if it is an OR facet."""
+    result = {}
+    for facet, field_name in FACET_FIELDS.items():
+        mask = base.copy()
+        for other, other_mask in facet_masks.items():
+            if other != facet or facet != "outlet":
+                mask &= other_mask
+        column = gen.columns.facets[field_name]
+        counts = column.counts(np.flatnonzero(mask))
+        # The values the filter applied: it matches case-insensitively, or by a
+        # unique part of a name, so "putin" selects "Vladimir Putin".
+        selected = {
+            v if (o := column.lookup.exact(v)) is None else column.values[o]
+            for v in filters.values(facet)
+        }
+        result[facet] = top_values(column, counts, selected, size)
+    return result
+
+
+def date_buckets(gen: Generation, docs: np.ndarray, interval: str) -> list[DateBucket]:
+    day = np.asarray(gen.columns.day)[docs]
+    known = day[day != NO_DAY]
+    buckets = []
+    if known.size:
+        unit = "Y" if interval == "year" else "M"
+        keys = known.astype("datetime64[D]").astype(f"datetime64[{unit}]")
+        values, counts = np.unique(keys, return_counts=True)
+        buckets = [DateBucket(str(v), int(c)) for v, c in zip(values, counts, strict=True)]
+    unknown = int(day.size - known.size)
+    if unknown:
+        buckets.append(DateBucket(None, unknown))
+    return buckets
+
+
+def values_with_prefix(gen: Generation, facet: str, prefix: str, size: int) -> Facet:
+    """Values of a facet whose name, or a word in it, starts with ``prefix``."""
+    column = gen.columns.facets[FACET_FIELDS[facet]]
+    counts = column.document_frequency
+    ords = column.lookup.with_prefix(prefix)
+    chosen = np.zeros(len(column.values), dtype=np.int64)
+    if ords:
+        chosen[ords] = counts[ords]
+    return top_values(column, chosen, set(), size)
+
+
+def top_values(column: FacetColumn, counts: np.ndarray, selected: set[str], size: int) -> Facet:
+    """The ``size`` values with most articles, ties by name (ordinals are in name order)."""
+    values = column.values
+    nonzero = np.flatnonzero(counts)
+    if nonzero.size > size:
+        kth = np.partition(-counts[nonzero], size - 1)[size - 1] if size else 0
+        candidates = nonzero[-counts[nonzero] <= kth]
+    else:
+        candidates = nonzero
+    top = candidates[np.lexsort((candidates, -counts[candidates]))][:size]
+    chosen = [FacetValue(values[i], int(counts[i]), values[i] in selected) for i in top]
+    shown = {v.value for v in chosen}
+    for value in sorted(selected - shown):  # a selected value always shows, even at zero
+        index = column.lookup.exact(value)
+        count = int(counts[index]) if index is not None else 0
+        chosen.append(FacetValue(values[index] if index is not None else value, count, True))
+    return Facet(chosen, truncated=nonzero.size > size)

@@ -1,0 +1,136 @@
+"""The query side's entry point: one ``Searcher`` per worker process.
+
+It runs a search in order: validate the request, take the current generation, parse the
+query, build the filter masks, evaluate and score, order the page, highlight its hits,
+count the facets. Each step is a module of its own (``validation``, ``reloading``,
+``querylang``, ``filters``, ``evaluate``, ``ordering``, ``highlight``, ``facets``); this
+one only wires them, so a request always reads a single generation from start to end.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from search.index.schema import from_stored
+from search.index.store import IndexStore
+from search.models import Article
+from search.query import querylang
+from search.query.evaluate import Evaluator, QueryTooBroad
+from search.query.facets import date_buckets, facet_counts, values_with_prefix
+from search.query.filters import date_mask, facet_mask
+from search.query.generation import Generation
+from search.query.ordering import blend_recency, page_of
+from search.query.reloading import CurrentGeneration
+from search.query.results import (
+    FACET_FIELDS,
+    Facet,
+    Highlights,
+    Hit,
+    InvalidRequest,
+    SearchPage,
+    SearchRequest,
+)
+from search.query.spelling import suggest
+from search.query.validation import validate_facet_values, validate_search
+from search.settings import Settings
+
+# Suggest a corrected query when a search finds fewer hits than this.
+SUGGEST_BELOW_HITS = 3
+
+
+class Searcher:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store = IndexStore(settings.index_dir)
+        self.current = CurrentGeneration(self.store, settings.reload_check_seconds)
+
+    def generation(self) -> Generation:
+        """The current generation, reopened when a newer build has been published."""
+        return self.current.get()
+
+    def close(self) -> None:
+        self.current.close()
+
+    def status(self) -> dict:
+        gen = self.generation()
+        return {
+            "articles": gen.doc_count,
+            "generation": gen.name,
+            "built_at": gen.manifest.get("built_at"),
+            "extractor": gen.manifest.get("extractor"),
+        }
+
+    def search(self, request: SearchRequest) -> SearchPage:
+        clock = time.perf_counter()
+        validate_search(request, self.settings)
+        gen = self.generation()
+        try:
+            tree = querylang.parse(request.q)
+        except querylang.QuerySyntaxError as exc:
+            raise InvalidRequest("q", str(exc), "query_syntax") from None
+        dates_wanted = date_mask(gen, request.filters)
+        facet_masks = {f: facet_mask(gen, f, request.filters) for f in FACET_FIELDS}
+        filtered = dates_wanted.copy()
+        for mask in facet_masks.values():
+            filtered &= mask
+        evaluator = Evaluator(gen)
+        try:
+            match = evaluator.evaluate(tree, within=filtered)
+        except QueryTooBroad as exc:
+            raise InvalidRequest("q", str(exc), "query_too_broad") from None
+        base = match.mask & gen.live
+        docs = np.flatnonzero(base & filtered)
+        scores = blend_recency(gen, match.score, request.recency_half_life_days)
+        marks = (frozenset(evaluator.terms), tuple(sorted(evaluator.phrases)))
+        hits = [
+            self._hit(gen, int(d), float(scores[d]), marks, request)
+            for d in page_of(gen, docs, scores, request)
+        ]
+        facets = (
+            facet_counts(gen, base & dates_wanted, facet_masks, request.filters,
+                         request.facet_size)
+            if request.facet_size
+            else {}
+        )
+        suggestion = None
+        full_matches = 0 if evaluator.relaxed else docs.size
+        if full_matches < SUGGEST_BELOW_HITS and tree is not None:
+            suggestion = suggest(gen, request.q, tree, full_matches, within=filtered)
+        return SearchPage(
+            query=request.q,
+            total=int(docs.size),
+            page=request.page,
+            page_size=request.page_size,
+            took_ms=round((time.perf_counter() - clock) * 1000, 2),
+            hits=hits,
+            facets=facets,
+            dates=date_buckets(gen, docs, request.date_interval),
+            suggestion=suggestion,
+            notes=evaluator.notes,
+            sort=request.sort,
+            filters=request.filters,
+            date_interval=request.date_interval,
+        )
+
+    def _hit(self, gen: Generation, docnum: int, score: float, marks, request) -> Hit:
+        article = from_stored(gen.stored(docnum))
+        terms, phrases = marks
+        highlights = Highlights(
+            title=gen.highlighter.mark(article.title, terms, phrases),
+            body=gen.highlighter.fragments(
+                article.body, terms, request.fragments, request.fragment_chars, phrases
+            ),
+        )
+        return Hit(article=article, score=round(score, 4), highlights=highlights)
+
+    def article(self, article_id: str) -> Article | None:
+        gen = self.generation()
+        docnum = gen.docnum_of(article_id)
+        return None if docnum is None else from_stored(gen.stored(docnum))
+
+    def facet_values(self, facet: str, prefix: str, size: int) -> Facet:
+        """Values of a facet whose name, or a word in it, starts with ``prefix``."""
+        validate_facet_values(facet, prefix, size, self.settings)
+        return values_with_prefix(self.generation(), facet, prefix, size)
