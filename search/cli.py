@@ -84,6 +84,12 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("--limit", type=int, default=5, help="results to print (default 5)")
     query.set_defaults(handler=_query)
 
+    optimize = commands.add_parser(
+        "optimize", help="merge the index's segments into one (deleted articles dropped)"
+    )
+    optimize.add_argument("--index", help="index directory")
+    optimize.set_defaults(handler=_optimize)
+
     export = commands.add_parser("export", help="write the indexed articles as JSONL")
     export.add_argument("--index", help="index directory")
     export.add_argument("--output", "-o", help="file to write (default: standard output)")
@@ -110,6 +116,17 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     )
     for line in report.summary():
         print(line, file=sys.stderr)
+    return 0
+
+
+def _optimize(args: argparse.Namespace, settings: Settings) -> int:
+    from search.index.build import optimize_index
+
+    report = optimize_index(settings)
+    done = (f"now serves generation {report.generation}" if report.generation
+            else "already optimal, nothing published")
+    print(f"index {report.index_dir}: {report.indexed} articles in {report.segments} segment(s); "
+          f"{done}", file=sys.stderr)
     return 0
 
 

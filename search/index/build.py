@@ -2,7 +2,12 @@
 
 The job streams: articles are cleaned into a spool file in the new generation's private
 directory, entities are extracted for the texts the cache has not seen, corpus
-statistics are gathered for canonical names, and the Whoosh index is written last.
+statistics are gathered for canonical names, and the articles are written last, a batch
+at a time, each batch inverted into a new segment by a worker process
+(``search.index.segment``). An update keeps the current generation's segments (hard
+links: a segment is never rewritten), marks the replaced and deleted articles as
+deleted in them and adds one segment for the changes; merges follow the policy of
+``search.index.merge``.
 Memory stays bounded by the number of distinct ids and entity names, not by the size
 of the archive. Nothing becomes visible until ``IndexStore.publish`` swaps the
 ``current`` link, so a failure at any point leaves the previous index serving.
@@ -10,9 +15,12 @@ of the archive. Nothing becomes visible until ``IndexStore.publish`` swaps the
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import datetime as dt
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import time
@@ -22,9 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
-from whoosh import index as whoosh_index
 
-from search.analysis import text_analyzer
 from search.enrich.cache import ExtractionCache, text_key
 from search.enrich.entities.aliases import load_aliases
 from search.enrich.entities.canonical import EntityResolver
@@ -32,10 +38,11 @@ from search.enrich.entities.extractors import Extractor, make_extractor
 from search.enrich.pipeline import Enricher
 from search.enrich.rules import DATA_DIR
 from search.formats import iter_sources
-from search.index.columns import TEXT_FIELDS, write_columns
-from search.index.forward import ForwardWriter
-from search.index.postings import write_postings
-from search.index.schema import SCHEMA_VERSION, build_schema, to_document
+from search.index.codec import NpSegment
+from search.index.merge import apply_policy
+from search.index.schema import SCHEMA_VERSION
+from search.index.segment import INDEX_NAME, write_segment
+from search.index.segments import SegmentSet, read_toc, write_toc
 from search.index.store import IndexStore, outdated
 from search.models import ENTITY_TYPES, Article, Problem, RawArticle
 from search.settings import Settings
@@ -47,8 +54,9 @@ VOCABULARY = "vocabulary.json"
 # Surface words kept for spelling suggestions, most frequent first.
 MAX_VOCABULARY = 300_000
 _WORDS = re.compile(r"[^\W\d_]{3,}")
-# Memory for Whoosh's writer, split among its processes.
-WRITER_MB = 256
+# Articles inverted into one new segment: bounds a worker's memory (a few hundred MB
+# for long articles); the merge policy then keeps the number of segments logarithmic.
+SEGMENT_DOCS = 5_000
 # Texts handed to the extractor per cache round-trip.
 EXTRACT_CHUNK = 1000
 
@@ -66,6 +74,8 @@ class BuildReport:
     extracted: int = 0
     from_cache: int = 0
     up_to_date: bool = False
+    segments: int = 0
+    merges: int = 0
     problems: list[Problem] = field(default_factory=list)
     entities: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -98,7 +108,12 @@ class BuildReport:
         for (action, reason), count in self.problems_by_reason().most_common():
             lines.append(f"  {count:>6} x {action.replace('_', ' ')}: {reason}")
         if self.generation:
-            lines.append(f"index {self.index_dir} now serves generation {self.generation}")
+            lines.append(
+                f"index {self.index_dir} now serves generation {self.generation} "
+                f"({self.segments} segments, {self.merges} merged now)"
+            )
+        elif not self.up_to_date:
+            lines.append(f"nothing changed: index {self.index_dir} serves the same generation")
         return lines
 
 
@@ -133,6 +148,9 @@ def build_index(
         try:
             job = _Job(store, tmp, settings, report, update, progress)
             manifest = job.run(sources, fmt, list(delete_ids))
+            if manifest is None:  # an update that changes nothing publishes nothing
+                store.discard(tmp)
+                return report
             if not update and report.indexed == 0:
                 raise EmptyBuild(
                     f"no article could be indexed from {', '.join(map(str, sources))}"
@@ -140,6 +158,49 @@ def build_index(
                     report.problems,
                 )
             manifest["build_seconds"] = round(time.perf_counter() - started, 3)
+            report.generation = store.publish(tmp, manifest, settings.keep_generations).name
+        except BaseException:
+            store.discard(tmp)
+            raise
+    return report
+
+
+def optimize_index(settings: Settings) -> BuildReport:
+    """Merge the current generation's segments into one, dropping deleted documents.
+
+    The articles and their fingerprint stay as they were, so a later build over the same
+    inputs is still up to date; only the layout changes, published like any build.
+    """
+    store = IndexStore(settings.index_dir)
+    report = BuildReport(index_dir=store.root)
+    started = time.perf_counter()
+    with store.lock():
+        current = SegmentSet(store.require_current())
+        manifest = store.manifest(current.folder)
+        if manifest.get("schema_version") != SCHEMA_VERSION:
+            raise outdated(store.root, manifest.get("schema_version"), SCHEMA_VERSION)
+        report.indexed, report.segments = int(current.live.sum()), len(current.segments)
+        if len(current.segments) < 2 and not any(s.has_deletions() for s in current.segments):
+            return report  # already one segment without deletions: nothing to publish
+        tmp = store.new_generation()
+        try:
+            _link_segments(current.folder, tmp)
+            for side in (ENTITY_STATS, VOCABULARY, PROBLEMS):
+                if (current.folder / side).is_file():
+                    os.link(current.folder / side, tmp / side)
+            segments, report.merges = apply_policy(
+                tmp, list(read_toc(current.folder).segments), everything=True
+            )
+            write_toc(tmp, segments, current.toc.generation + 1)
+            report.segments = len(segments)
+            report.seconds["merge"] = time.perf_counter() - started
+            manifest |= {
+                "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "articles": sum(s.doc_count() for s in segments),
+                "segments": len(segments),
+                "mode": "optimize",
+                "build_seconds": round(time.perf_counter() - started, 3),
+            }
             report.generation = store.publish(tmp, manifest, settings.keep_generations).name
         except BaseException:
             store.discard(tmp)
@@ -175,69 +236,43 @@ class _Job:
         # Text keys of indexed versions this update replaces or deletes.
         self.retired: list[str] = []
 
-    def run(self, sources: Sequence[str | Path], fmt: str | None, delete_ids: list[str]) -> dict:
+    def run(self, sources: Sequence[str | Path], fmt: str | None, delete_ids: list[str]
+            ) -> dict | None:
+        """Write the new generation into ``tmp``; its manifest, or None if nothing changed."""
         try:
-            if self.update:
-                _link_copy(self.store.require_current(), self.tmp)
-            ix = (
-                whoosh_index.open_dir(str(self.tmp)) if self.update
-                else whoosh_index.create_in(str(self.tmp), build_schema())
-            )
+            current = SegmentSet(self.store.require_current()) if self.update else None
+            if current is not None:
+                _link_segments(current.folder, self.tmp)
             hasher = _new_fingerprint(self.settings)
-            last_line = self._timed("read", self._read, sources, fmt, ix, hasher, delete_ids)
+            last_line = self._timed("read", self._read, sources, fmt, current, hasher, delete_ids)
             self._timed("extract", self._extract)
             resolver = self._timed("resolve", self._observe, last_line)
-            self._timed("index", self._write, ix, resolver, last_line, delete_ids)
+            segments = self._timed("index", self._write, current, resolver, last_line, delete_ids)
+            if self.update and self.report.indexed == 0 and self.report.deleted == 0:
+                return None
+            segments, self.report.merges = self._timed(
+                "merge", apply_policy, self.tmp, segments
+            )
+            write_toc(self.tmp, segments, 1 if current is None else current.toc.generation + 1)
             (self.tmp / ENTITY_STATS).write_text(json.dumps(resolver.to_dict()))
             with open(self.tmp / PROBLEMS, "w") as out:
                 for p in self.report.problems:
                     out.write(json.dumps(asdict(p), ensure_ascii=False))
                     out.write("\n")
-            articles = self._timed("columns", self._derive, ix)
-            ix.close()
         finally:
             self.cache.close()
             self.spool.unlink(missing_ok=True)
+        self.report.segments = len(segments)
         return {
             "schema_version": SCHEMA_VERSION,
             "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "articles": articles,
+            "articles": sum(s.doc_count() for s in segments),
+            "segments": len(segments),
             "extractor": f"{self.extractor.name}:{self.extractor.version}",
             "fingerprint": None if self.update else hasher.hexdigest(),
             "mode": "update" if self.update else "full",
             "problems": len(self.report.problems),
         }
-
-    def _writer(self, ix):
-        """A full build writes with one sub-writer per process and keeps their segments.
-
-        Merging the segments at commit is single-threaded and costs more than it saves;
-        queries read the derived arrays, which span segments, so several are fine.
-        Updates amend in place with the ordinary writer (few documents, one new segment).
-        """
-        processes = self.settings.build_processes
-        # Plain segment files, not one compound file: Whoosh memory-maps plain files, but
-        # copies each part of a compound file into memory when a reader opens it (about
-        # 1 GB per worker for a 100k-article index).
-        if self.update or processes < 2:
-            return ix.writer(limitmb=WRITER_MB, compound=False)
-        return ix.writer(
-            limitmb=WRITER_MB // processes, procs=processes, multisegment=True, compound=False
-        )
-
-    def _derive(self, ix) -> int:
-        """Write the arrays queries read instead of walking Whoosh per document."""
-        with ix.reader() as reader:
-            terms = write_postings(reader, self.tmp, TEXT_FIELDS)
-            term_ids = {f: {t: i for i, t in enumerate(terms[f])} for f in TEXT_FIELDS}
-            analyzer = text_analyzer()
-            forward = ForwardWriter(
-                reader.doc_count_all(), TEXT_FIELDS, term_ids,
-                lambda word: [token.text for token in analyzer(word)],
-            )
-            write_columns(reader, self.tmp, visitors=[forward])
-            forward.save(self.tmp)
-            return reader.doc_count()
 
     def _timed(self, phase: str, fn, *args):
         clock = time.perf_counter()
@@ -252,7 +287,8 @@ class _Job:
         return tqdm(iterable, desc=desc, total=total, unit=" articles", disable=not self.progress,
                     leave=False, dynamic_ncols=True)
 
-    def _read(self, sources, fmt, ix, hasher, delete_ids: list[str]) -> dict[str, int]:
+    def _read(self, sources, fmt, current: SegmentSet | None, hasher,
+              delete_ids: list[str]) -> dict[str, int]:
         """Clean every record into the spool; returns id -> spool line of its last version.
 
         In update mode it also notes the texts of the versions being replaced or deleted,
@@ -260,46 +296,40 @@ class _Job:
         """
         last_line: dict[str, int] = {}
         where: dict[str, str] = {}
-        searcher = ix.searcher() if self.update else None
-        try:
-            for doc_id in delete_ids if searcher is not None else ():
-                stored = searcher.document(id=doc_id)
+        for doc_id in delete_ids:
+            stored = _stored_by_id(current, doc_id)
+            if stored:
+                self.retired.append(_stored_text_key(stored))
+        with open(self.spool, "w", encoding="utf-8") as spool:
+            line = 0
+            for item in self._bar(iter_sources(sources, fmt, self.settings.max_article_bytes),
+                                  "reading"):
+                if isinstance(item, Problem):
+                    self.report.problems.append(item)
+                    continue
+                self.report.read += 1
+                _feed_fingerprint(hasher, item)
+                article, problems = self.enricher.enrich(item)
+                self.report.problems.extend(problems)
+                if article is None:
+                    continue
+                stored = _stored_by_id(current, article.id)
+                if stored and stored.get("content_hash") == article.content_hash:
+                    self.report.unchanged += 1
+                    continue
                 if stored:
                     self.retired.append(_stored_text_key(stored))
-            with open(self.spool, "w", encoding="utf-8") as spool:
-                line = 0
-                for item in self._bar(iter_sources(sources, fmt, self.settings.max_article_bytes),
-                                      "reading"):
-                    if isinstance(item, Problem):
-                        self.report.problems.append(item)
-                        continue
-                    self.report.read += 1
-                    _feed_fingerprint(hasher, item)
-                    article, problems = self.enricher.enrich(item)
-                    self.report.problems.extend(problems)
-                    if article is None:
-                        continue
-                    if searcher is not None:
-                        stored = searcher.document(id=article.id)
-                        if stored and stored.get("content_hash") == article.content_hash:
-                            self.report.unchanged += 1
-                            continue
-                        if stored:
-                            self.retired.append(_stored_text_key(stored))
-                    if article.id in last_line:
-                        self.report.problems.append(Problem(
-                            where[article.id], None,
-                            f"id {article.id!r} appears again at {item.source}:{item.position}; "
-                            "the later record replaces this one",
-                        ))
-                    spool.write(json.dumps(_spool_record(article, item), ensure_ascii=False))
-                    spool.write("\n")
-                    last_line[article.id] = line
-                    where[article.id] = f"{item.source}:{item.position}"
-                    line += 1
-        finally:
-            if searcher is not None:
-                searcher.close()
+                if article.id in last_line:
+                    self.report.problems.append(Problem(
+                        where[article.id], None,
+                        f"id {article.id!r} appears again at {item.source}:{item.position}; "
+                        "the later record replaces this one",
+                    ))
+                spool.write(json.dumps(_spool_record(article, item), ensure_ascii=False))
+                spool.write("\n")
+                last_line[article.id] = line
+                where[article.id] = f"{item.source}:{item.position}"
+                line += 1
         return last_line
 
     def _spooled(self) -> Iterator[tuple[int, Article, dict[str, list[str]]]]:
@@ -357,14 +387,21 @@ class _Job:
             resolver.observe(mentions)
         return resolver
 
-    def _write(self, ix, resolver: EntityResolver, last_line: dict[str, int],
-               delete_ids: list[str]) -> None:
+    def _write(self, current: SegmentSet | None, resolver: EntityResolver,
+               last_line: dict[str, int], delete_ids: list[str]) -> list[NpSegment]:
+        """The generation's segments: the current ones with deletion marks, then new ones."""
+        segments = [] if current is None else list(read_toc(current.folder).segments)
+        if current is not None:
+            for doc_id in [*delete_ids, *last_line]:
+                docnum = current.docnum_of(doc_id)
+                if docnum is not None:
+                    i, local = current.locate(docnum)
+                    segments[i].delete_document(local)
+                    self.report.deleted += doc_id in delete_ids
         distinct: dict[str, set[str]] = {k: set() for k in ENTITY_TYPES}
         vocabulary: Counter[str] = Counter()
-        writer = self._writer(ix)
-        try:
-            for doc_id in delete_ids:
-                self.report.deleted += writer.delete_by_term("id", doc_id)
+
+        def articles() -> Iterator[Article]:
             for article, tags, mentions in self._bar(
                 self._mentions(last_line), "indexing", len(last_line)
             ):
@@ -373,16 +410,14 @@ class _Job:
                     setattr(article, kind, names.get(kind, []))
                     distinct[kind].update(names.get(kind, []))
                 vocabulary.update(set(_WORDS.findall(f"{article.title} {article.body}".lower())))
-                document = to_document(article)
-                if self.update:
-                    writer.update_document(**document)
-                else:
-                    writer.add_document(**document)
                 self.report.indexed += 1
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
+                yield article
+
+        segments.extend(
+            NpSegment(info) for info in write_segments(
+                self.tmp, _chunks(articles(), SEGMENT_DOCS), self.settings.build_processes
+            )
+        )
         self.report.entities = {k: len(v) for k, v in distinct.items()}
         if self.update:
             previous = self.store.require_current() / VOCABULARY
@@ -390,6 +425,35 @@ class _Job:
                 vocabulary.update(json.loads(previous.read_text()))
         top = dict(vocabulary.most_common(MAX_VOCABULARY))
         (self.tmp / VOCABULARY).write_text(json.dumps(top, ensure_ascii=False))
+        return segments
+
+
+def write_segments(folder: Path, batches: Iterable[list[Article]], processes: int):
+    """Each batch inverted into a segment, by ``processes`` workers; in batch order.
+
+    At most one batch per worker waits in the queue, so memory stays bounded by the
+    batch size whatever the archive's size.
+    """
+    if processes < 2:
+        for batch in batches:
+            yield write_segment(folder, batch)
+        return
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(processes, mp_context=context) as pool:
+        pending: collections.deque = collections.deque()
+        for batch in batches:
+            pending.append(pool.submit(write_segment, folder, batch))
+            if len(pending) >= 2 * processes:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _stored_by_id(current: SegmentSet | None, article_id: str) -> dict | None:
+    if current is None:
+        return None
+    docnum = current.docnum_of(article_id)
+    return None if docnum is None else current.stored(docnum)
 
 
 def _fingerprint(sources, settings: Settings, fmt: str | None) -> tuple[str, int]:
@@ -453,15 +517,14 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def _link_copy(source: Path, target: Path) -> None:
-    """Hard-link a generation's Whoosh files: Whoosh never rewrites one, it writes new ones.
+def _link_segments(source: Path, target: Path) -> None:
+    """Hard-link a generation's segment files: a segment is never rewritten.
 
-    Only Whoosh's own files are linked; our side files are written afresh, since writing
-    through a shared link would change the generation that is still serving.
+    The table of contents and the side files are written afresh, since writing through
+    a shared link would change the generation that is still serving.
     """
-    for path in source.iterdir():
-        if path.is_file() and path.name.startswith(("_MAIN_", "MAIN_")) and "LOCK" not in path.name:
-            os.link(path, target / path.name)
+    for path in source.glob(f"{INDEX_NAME}_*"):
+        os.link(path, target / path.name)
 
 
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|\d+(?:[.,]\d+)*")

@@ -19,6 +19,7 @@ from search.index.columns import TEXT_FIELDS
 from search.index.values import fold
 from search.query import querylang as ql
 from search.query.generation import Generation
+from search.query.phrases import docs_with_phrase
 
 # A prefix or fuzzy word expands to at most this many index terms (the most frequent).
 MAX_EXPANSIONS = 50
@@ -265,14 +266,12 @@ class Evaluator:
                      candidates: np.ndarray):
         """Per field, the candidates holding the phrase.
 
-        Exact phrases are checked on the forward index in numpy; phrases with slop use
-        Whoosh's position matching.
+        Exact phrases intersect the stored positions in numpy; phrases with slop use
+        Whoosh's position matching (through the same segments, ``search.index.codec``).
         """
         for f in self._fields(field_name):
-            if slop == 0 and f in self.gen.forward:
-                ids = [self.gen.postings[f].index_of(t) for t in terms]
-                if None not in ids:
-                    yield self.gen.forward[f].with_sequence(candidates, ids)
+            if slop == 0:
+                yield docs_with_phrase(self.gen.postings[f], terms, candidates)
             else:
                 found = self.gen.searcher.docs_for_query(wq.Phrase(f, terms, slop=slop + 1))
                 yield np.fromiter(found, dtype=np.int64)

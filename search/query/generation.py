@@ -1,4 +1,4 @@
-"""One open index generation: Whoosh, its columns and posting arrays, opened together.
+"""One open index generation: its segments, columns and postings, opened together.
 
 Everything a query reads comes from one generation, so a rebuild switching ``current``
 in the middle of a request cannot mix two indexes. Opening is the expensive part
@@ -12,14 +12,13 @@ import json
 from functools import cached_property
 from pathlib import Path
 
-import numpy as np
 from whoosh import index as whoosh_index
 
 from search.analysis import text_analyzer
 from search.index.columns import TEXT_FIELDS, Columns
-from search.index.forward import FORWARD_DIR, ForwardIndex
 from search.index.postings import FieldPostings
 from search.index.schema import SCHEMA_VERSION
+from search.index.segments import SegmentSet
 from search.index.store import MANIFEST, outdated
 from search.query.highlight import Highlighter
 from search.query.ranking import Bm25f
@@ -31,23 +30,25 @@ class Generation:
         self.manifest: dict = json.loads((path / MANIFEST).read_text())
         if self.manifest.get("schema_version") != SCHEMA_VERSION:
             raise outdated(path.parent.parent, self.manifest.get("schema_version"), SCHEMA_VERSION)
-        self.whoosh = whoosh_index.open_dir(str(path))
-        self.searcher = self.whoosh.searcher()
-        self.columns = Columns(path)
-        self.postings = {f: FieldPostings(path, f) for f in TEXT_FIELDS}
-        # Generations built before the forward index existed verify phrases through Whoosh.
-        self.forward = (
-            {f: ForwardIndex(path, f) for f in TEXT_FIELDS}
-            if (path / FORWARD_DIR).is_dir() else {}
-        )
+        self.segments = SegmentSet(path)
+        self.columns = Columns(self.segments)
+        self.postings = {f: FieldPostings(self.segments, f) for f in TEXT_FIELDS}
         self.bm25f = bm25f or Bm25f.default()
-        self.live = np.asarray(self.columns.live)
+        self.live = self.columns.live
         self.size = self.columns.size
         self.doc_count = int(self.live.sum())
-        self.norms = self.bm25f.length_norms(
-            {f: np.asarray(a) for f, a in self.columns.lengths.items()}, self.live
-        )
+        # A deleted document's norm is zero: its postings (still in its segment) score 0.
+        self.norms = {
+            f: norm * self.live
+            for f, norm in self.bm25f.length_norms(self.columns.lengths, self.live).items()
+        }
         self.analyzer = text_analyzer()
+
+    @cached_property
+    def searcher(self):
+        """Whoosh's searcher over the same segments, for what Whoosh does for newsdesk
+        (fuzzy term expansion, phrases with slop); opened on first use."""
+        return whoosh_index.open_dir(str(self.path)).searcher()
 
     @property
     def name(self) -> str:
@@ -77,12 +78,11 @@ class Generation:
         return groups
 
     def stored(self, docnum: int) -> dict:
-        return self.searcher.stored_fields(int(docnum))
+        return self.segments.stored(int(docnum))
 
     def docnum_of(self, article_id: str) -> int | None:
-        docnum = self.searcher.document_number(id=article_id)
-        return None if docnum is None or not self.live[docnum] else int(docnum)
+        return self.segments.docnum_of(article_id)
 
     def close(self) -> None:
-        self.searcher.close()
-        self.whoosh.close()
+        if "searcher" in self.__dict__:
+            self.searcher.close()

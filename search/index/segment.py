@@ -1,0 +1,226 @@
+"""One immutable segment: its postings (stored once), stored fields and columns.
+
+A segment is written once, by ``write_segment`` from a batch of articles or by a merge,
+and never changed: a replaced or deleted article is a deletion mark kept in the index's
+table of contents (Whoosh's ``TOC``), not in these files. Files, in the generation's
+folder, named ``MAIN_<segid>.<part>`` (Whoosh's naming, so its storage finds them):
+
+  .<field>.terms.json     sorted terms of ``title``, ``body`` and ``id``
+  .<field>.toff.npy       int64, terms + 1: term i's postings are toff[i]:toff[i+1]
+  .<field>.docs.npy       int32 document numbers (local), ascending per term
+  .<field>.tfs.npy        float32 frequencies
+  .<field>.poff.npy       per posting, where its positions start in .pos (text fields)
+  .<field>.pos.npy        int32 positions (text fields)
+  .<field>.len.npy        int32 tokens per document (text fields)
+  .stored.bin / .stored_off.npy   each document's stored fields, pickled, end to end
+  .day.npy                int32 days since 1970-01-01 (``NO_DAY`` when unknown)
+  .<facet>.values.json / .offsets.npy / .ords.npy   facet values, as CSR ordinals
+
+Everything is memory-mapped by readers, so every worker shares the pages.
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import pickle
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from search.analysis import text_analyzer
+from search.index.columns import FACETS, NO_DAY, FacetColumn, day_number
+from search.index.invert import InvertedField, invert
+from search.index.schema import stored_fields
+from search.models import Article
+
+TEXT_FIELDS = ("title", "body")
+ID_FIELD = "id"
+INDEXED_FIELDS = (*TEXT_FIELDS, ID_FIELD)
+INDEX_NAME = "MAIN"
+PICKLE_PROTOCOL = 5
+
+
+@dataclass(frozen=True)
+class SegmentInfo:
+    """What the table of contents records of a segment besides its files."""
+
+    segid: str
+    doc_count: int
+    field_lengths: dict[str, int]
+
+
+def new_segid() -> str:
+    return secrets.token_hex(8)
+
+
+def file_name(segid: str, part: str) -> str:
+    return f"{INDEX_NAME}_{segid}.{part}"
+
+
+def write_segment(folder: Path, articles: Sequence[Article]) -> SegmentInfo:
+    """Invert and store a batch of articles as one new segment in ``folder``."""
+    analyzer = text_analyzer()
+    cache: dict[str, str | None] = {}
+
+    def term_of(word: str) -> str | None:
+        found = cache.get(word, cache)
+        if found is cache:
+            tokens = [t.text for t in analyzer(word)]
+            found = cache[word] = tokens[0] if len(tokens) == 1 else None
+        return found
+
+    segid = new_segid()
+    text_postings = {
+        f: invert([getattr(a, f) for a in articles], term_of) for f in TEXT_FIELDS
+    }
+    ids = id_postings([a.id for a in articles])
+    stored = [pickle.dumps(stored_fields(a), PICKLE_PROTOCOL) for a in articles]
+    days = np.array(
+        [NO_DAY if a.date is None else day_number(a.date) for a in articles], np.int32
+    )
+    facets = {
+        "outlet": [[a.outlet] if a.outlet else [] for a in articles],
+        **{kind: [getattr(a, kind) for a in articles] for kind in FACETS[1:]},
+    }
+    return save_segment(folder, segid, text_postings, ids, stored, days, facets)
+
+
+def save_segment(
+    folder: Path, segid: str, text_postings: dict[str, InvertedField], ids: InvertedField,
+    stored: Sequence[bytes], days: np.ndarray, facets: dict[str, list[list[str]]],
+) -> SegmentInfo:
+    def path(part: str) -> Path:
+        return folder / file_name(segid, part)
+
+    for field, p in {**text_postings, ID_FIELD: ids}.items():
+        path(f"{field}.terms.json").write_text(json.dumps(p.terms, ensure_ascii=False))
+        np.save(path(f"{field}.toff.npy"), p.toff)
+        np.save(path(f"{field}.docs.npy"), p.docs)
+        np.save(path(f"{field}.tfs.npy"), p.tfs)
+        if field != ID_FIELD:
+            np.save(path(f"{field}.poff.npy"), p.poff)
+            np.save(path(f"{field}.pos.npy"), p.pos)
+            np.save(path(f"{field}.len.npy"), p.lengths)
+    offsets = np.zeros(len(stored) + 1, np.int64)
+    np.cumsum([len(b) for b in stored], out=offsets[1:])
+    path("stored.bin").write_bytes(b"".join(stored))
+    np.save(path("stored_off.npy"), offsets)
+    np.save(path("day.npy"), days.astype(np.int32))
+    for facet, per_doc in facets.items():
+        values, doc_offsets, ords = facet_csr(per_doc)
+        path(f"{facet}.values.json").write_text(json.dumps(values, ensure_ascii=False))
+        np.save(path(f"{facet}.offsets.npy"), doc_offsets)
+        np.save(path(f"{facet}.ords.npy"), ords)
+    return SegmentInfo(
+        segid, len(stored), {f: p.total_length for f, p in text_postings.items()}
+    )
+
+
+def id_postings(ids: Sequence[str]) -> InvertedField:
+    """The ``id`` field: one posting per document, no positions."""
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    terms = sorted(set(ids))
+    term_index = {t: i for i, t in enumerate(terms)}
+    tids = np.fromiter((term_index[ids[d]] for d in order), np.int64, len(ids))
+    toff = np.searchsorted(tids, np.arange(len(terms) + 1)).astype(np.int64)
+    empty = np.zeros(0, np.int32)
+    return InvertedField(
+        terms=terms, toff=toff, docs=np.asarray(order, np.int32),
+        tfs=np.ones(len(ids), np.float32), poff=empty, pos=empty, lengths=empty,
+        total_length=0,
+    )
+
+
+def facet_csr(per_doc: Sequence[Sequence[str]]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Sorted distinct values, and each document's value ordinals (once each) as CSR."""
+    values = sorted({v for names in per_doc for v in names})
+    ordinal = {v: i for i, v in enumerate(values)}
+    unique = [list(dict.fromkeys(names)) for names in per_doc]
+    offsets = np.zeros(len(per_doc) + 1, np.int64)
+    np.cumsum([len(names) for names in unique], out=offsets[1:])
+    ords = np.fromiter(
+        (ordinal[v] for names in unique for v in names), np.int32, int(offsets[-1])
+    )
+    return values, offsets, ords
+
+
+class FieldArrays:
+    """One field of one segment, memory-mapped."""
+
+    def __init__(self, folder: Path, segid: str, field: str) -> None:
+        def path(part: str) -> Path:
+            return folder / file_name(segid, f"{field}.{part}")
+
+        self.terms: list[str] = json.loads(path("terms.json").read_text())
+        self.toff: np.ndarray = np.load(path("toff.npy"), mmap_mode="r")
+        self.docs: np.ndarray = np.load(path("docs.npy"), mmap_mode="r")
+        self.tfs: np.ndarray = np.load(path("tfs.npy"), mmap_mode="r")
+        positional = path("pos.npy").exists()
+        self.poff = np.load(path("poff.npy"), mmap_mode="r") if positional else None
+        self.pos = np.load(path("pos.npy"), mmap_mode="r") if positional else None
+        self.lengths = np.load(path("len.npy"), mmap_mode="r") if positional else None
+
+    @cached_property
+    def term_index(self) -> dict[str, int]:
+        return {t: i for i, t in enumerate(self.terms)}
+
+    def index_of(self, term: str) -> int | None:
+        return self.term_index.get(term)
+
+    def postings(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        start, end = int(self.toff[i]), int(self.toff[i + 1])
+        return self.docs[start:end], self.tfs[start:end]
+
+
+class SegmentArrays:
+    """Every file of one segment, opened (memory-mapped) once per process."""
+
+    def __init__(self, folder: Path, info: SegmentInfo) -> None:
+        self.folder = folder
+        self.info = info
+        segid = info.segid
+        self.fields = {f: FieldArrays(folder, segid, f) for f in INDEXED_FIELDS}
+        self.stored_offsets = np.load(folder / file_name(segid, "stored_off.npy"), mmap_mode="r")
+        with open(folder / file_name(segid, "stored.bin"), "rb") as handle:
+            self._stored = (
+                mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+                if self.stored_offsets[-1] else b""
+            )
+        self.day = np.load(folder / file_name(segid, "day.npy"), mmap_mode="r")
+        self.facets = {}
+        for facet in FACETS:
+            values = json.loads((folder / file_name(segid, f"{facet}.values.json")).read_text())
+            self.facets[facet] = FacetColumn(
+                tuple(values),
+                np.load(folder / file_name(segid, f"{facet}.offsets.npy"), mmap_mode="r"),
+                np.load(folder / file_name(segid, f"{facet}.ords.npy"), mmap_mode="r"),
+            )
+
+    @property
+    def doc_count(self) -> int:
+        return self.info.doc_count
+
+    def stored_bytes(self, docnum: int) -> bytes:
+        start, end = int(self.stored_offsets[docnum]), int(self.stored_offsets[docnum + 1])
+        return self._stored[start:end]
+
+    def stored(self, docnum: int) -> dict:
+        return pickle.loads(self.stored_bytes(docnum))
+
+    def docnum_of(self, article_id: str) -> int | None:
+        ids = self.fields[ID_FIELD]
+        i = ids.index_of(article_id)
+        return None if i is None else int(ids.docs[int(ids.toff[i])])
+
+    def close(self) -> None:
+        if isinstance(self._stored, mmap.mmap):
+            self._stored.close()
+
+
+def segment_files(folder: Path, segid: str) -> list[Path]:
+    return sorted(folder.glob(f"{INDEX_NAME}_{segid}.*"))
