@@ -9,6 +9,7 @@ words and the stemmer live here and nowhere else.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from whoosh.analysis import CharsetFilter, StemmingAnalyzer
 from whoosh.lang.porter import stem as porter_stem
@@ -40,8 +41,28 @@ def news_stem(word: str) -> str:
     return "use" if stemmed == "us" and word != "us" else stemmed
 
 
+# Whoosh's StopFilter drops shorter words too (its default ``minsize``).
+MIN_WORD_CHARS = 2
+
+
 def text_analyzer():
     """Words, lower-cased, stop words out, stemmed, accents folded ("Sánchez" -> "sanchez")."""
     return StemmingAnalyzer(
-        expression=WORD_PATTERN, stoplist=STOP_WORDS, stemfn=news_stem
+        expression=WORD_PATTERN, stoplist=STOP_WORDS, minsize=MIN_WORD_CHARS, stemfn=news_stem
     ) | CharsetFilter(accent_map)
+
+
+# A word's term is cached: news vocabularies are Zipfian, so a build analyses each
+# distinct word about once per process. Bounded, so a stream of junk tokens cannot grow it.
+@lru_cache(maxsize=1 << 20)
+def term_of(word: str) -> str | None:
+    """The index term of one word, exactly as ``text_analyzer()`` makes it, or None when
+    the analyser drops it (a stop word, or a single character).
+
+    The analyser's steps, without its per-token objects: lower case, Whoosh's stop
+    filter (minimum length 2), the stemmer, then accent folding.
+    """
+    lower = word.lower()
+    if len(lower) < MIN_WORD_CHARS or lower in STOP_WORDS:
+        return None
+    return news_stem(lower).translate(accent_map)

@@ -15,12 +15,11 @@ of the archive. Nothing becomes visible until ``IndexStore.publish`` swaps the
 
 from __future__ import annotations
 
-import collections
-import concurrent.futures
 import datetime as dt
+import functools
 import hashlib
+import itertools
 import json
-import multiprocessing
 import os
 import re
 import time
@@ -40,6 +39,7 @@ from search.enrich.rules import DATA_DIR
 from search.formats import iter_sources
 from search.index.codec import NpSegment
 from search.index.merge import apply_policy
+from search.index.parallel import ordered_map
 from search.index.schema import SCHEMA_VERSION
 from search.index.segment import INDEX_NAME, write_segment
 from search.index.segments import SegmentSet, read_toc, write_toc
@@ -53,10 +53,11 @@ ENTITY_STATS = "entity_stats.json"
 VOCABULARY = "vocabulary.json"
 # Surface words kept for spelling suggestions, most frequent first.
 MAX_VOCABULARY = 300_000
-_WORDS = re.compile(r"[^\W\d_]{3,}")
 # Articles inverted into one new segment: bounds a worker's memory (a few hundred MB
 # for long articles); the merge policy then keeps the number of segments logarithmic.
 SEGMENT_DOCS = 5_000
+# Records cleaned per task of an enrichment worker.
+ENRICH_CHUNK = 500
 # Texts handed to the extractor per cache round-trip.
 EXTRACT_CHUNK = 1000
 
@@ -300,16 +301,21 @@ class _Job:
             stored = _stored_by_id(current, doc_id)
             if stored:
                 self.retired.append(_stored_text_key(stored))
+        sources_read = self._bar(
+            iter_sources(sources, fmt, self.settings.max_article_bytes), "reading"
+        )
+        enriched = ordered_map(
+            functools.partial(_enrich_chunk, self.enricher), _chunks(sources_read, ENRICH_CHUNK),
+            self.settings.build_processes,
+        )
         with open(self.spool, "w", encoding="utf-8") as spool:
             line = 0
-            for item in self._bar(iter_sources(sources, fmt, self.settings.max_article_bytes),
-                                  "reading"):
+            for item, article, problems in itertools.chain.from_iterable(enriched):
                 if isinstance(item, Problem):
                     self.report.problems.append(item)
                     continue
                 self.report.read += 1
                 _feed_fingerprint(hasher, item)
-                article, problems = self.enricher.enrich(item)
                 self.report.problems.extend(problems)
                 if article is None:
                     continue
@@ -409,15 +415,15 @@ class _Job:
                 for kind in ENTITY_TYPES:
                     setattr(article, kind, names.get(kind, []))
                     distinct[kind].update(names.get(kind, []))
-                vocabulary.update(set(_WORDS.findall(f"{article.title} {article.body}".lower())))
                 self.report.indexed += 1
                 yield article
 
-        segments.extend(
-            NpSegment(info) for info in write_segments(
-                self.tmp, _chunks(articles(), SEGMENT_DOCS), self.settings.build_processes
-            )
-        )
+        for info, words in ordered_map(
+            functools.partial(write_segment, self.tmp), _chunks(articles(), SEGMENT_DOCS),
+            self.settings.build_processes,
+        ):
+            segments.append(NpSegment(info))
+            vocabulary.update(words)
         self.report.entities = {k: len(v) for k, v in distinct.items()}
         if self.update:
             previous = self.store.require_current() / VOCABULARY
@@ -428,25 +434,12 @@ class _Job:
         return segments
 
 
-def write_segments(folder: Path, batches: Iterable[list[Article]], processes: int):
-    """Each batch inverted into a segment, by ``processes`` workers; in batch order.
-
-    At most one batch per worker waits in the queue, so memory stays bounded by the
-    batch size whatever the archive's size.
-    """
-    if processes < 2:
-        for batch in batches:
-            yield write_segment(folder, batch)
-        return
-    context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(processes, mp_context=context) as pool:
-        pending: collections.deque = collections.deque()
-        for batch in batches:
-            pending.append(pool.submit(write_segment, folder, batch))
-            if len(pending) >= 2 * processes:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+def _enrich_chunk(enricher: Enricher, items: list[RawArticle | Problem]) -> list[tuple]:
+    """(item, article or None, problems) for each item; a reader's problems pass through."""
+    return [
+        (item, None, []) if isinstance(item, Problem) else (item, *enricher.enrich(item))
+        for item in items
+    ]
 
 
 def _stored_by_id(current: SegmentSet | None, article_id: str) -> dict | None:

@@ -13,9 +13,10 @@ phrase ("bank of england" is "bank england").
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from itertools import chain
+from dataclasses import dataclass, field
+from itertools import count
 
 import numpy as np
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -41,19 +42,18 @@ class InvertedField:
     pos: np.ndarray
     lengths: np.ndarray
     total_length: int
+    # The surface words before analysis (not saved): each distinct word once, and every
+    # token as an id into them, document by document (``raw_lengths`` tokens each).
+    words: list[str] = field(default_factory=list)
+    word_ids: np.ndarray | None = None
+    raw_lengths: np.ndarray | None = None
 
 
 def invert(texts: Sequence[str], term_of: Callable[[str], str | None]) -> InvertedField:
     """Postings of ``texts`` (document ``d`` is ``texts[d]``); ``term_of`` analyses a word."""
     n = len(texts)
-    per_doc = [WORD.findall(text) for text in texts]
-    raw_lengths = np.fromiter(map(len, per_doc), np.int64, n)
-    interned: dict[str, int] = {}
-    word_ids = np.fromiter(
-        (interned.setdefault(w, len(interned)) for w in chain.from_iterable(per_doc)),
-        np.int64, int(raw_lengths.sum()),
-    )
-    words_terms = [term_of(w) for w in interned]
+    words, word_ids, raw_lengths = intern_words(texts)
+    words_terms = [term_of(w) for w in words]
     terms = sorted({t for t in words_terms if t is not None})
     term_id = {t: i for i, t in enumerate(terms)}
     word_to_term = np.fromiter(
@@ -92,7 +92,33 @@ def invert(texts: Sequence[str], term_of: Callable[[str], str | None]) -> Invert
         pos=pos.astype(np.int32),
         lengths=lengths.astype(np.int32),
         total_length=int(lengths.sum()),
+        words=words,
+        word_ids=word_ids,
+        raw_lengths=raw_lengths,
     )
+
+
+def intern_words(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The distinct words of ``texts``, every word as an id into them, words per text.
+
+    ``dict.setdefault`` mapped over a text's words at C speed hands each new word the
+    running count as its id; ids are then made dense with one lookup table. Only one
+    text's word strings exist at a time.
+    """
+    seen: dict[str, int] = {}
+    setdefault = seen.setdefault
+    counter = count()
+    ids = array("q")
+    lengths = np.zeros(len(texts), np.int64)
+    for d, text in enumerate(texts):
+        found = WORD.findall(text)
+        lengths[d] = len(found)
+        ids.extend(map(setdefault, found, counter))
+    first_seen = np.fromiter(seen.values(), np.int64, len(seen))
+    dense = np.zeros(int(first_seen.max()) + 1 if first_seen.size else 0, np.int32)
+    dense[first_seen] = np.arange(first_seen.size, dtype=np.int32)
+    word_ids = dense[np.frombuffer(ids, np.int64)] if ids else np.zeros(0, np.int32)
+    return list(seen), word_ids, lengths
 
 
 def offset_dtype(total: int) -> type:

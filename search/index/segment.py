@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from search.analysis import text_analyzer
+from search.analysis import term_of
 from search.index.columns import FACETS, NO_DAY, FacetColumn, day_number
 from search.index.invert import InvertedField, invert
 from search.index.schema import stored_fields
@@ -62,18 +62,12 @@ def file_name(segid: str, part: str) -> str:
     return f"{INDEX_NAME}_{segid}.{part}"
 
 
-def write_segment(folder: Path, articles: Sequence[Article]) -> SegmentInfo:
-    """Invert and store a batch of articles as one new segment in ``folder``."""
-    analyzer = text_analyzer()
-    cache: dict[str, str | None] = {}
+def write_segment(folder: Path, articles: Sequence[Article]) -> tuple[SegmentInfo, dict]:
+    """Invert and store a batch of articles as one new segment in ``folder``.
 
-    def term_of(word: str) -> str | None:
-        found = cache.get(word, cache)
-        if found is cache:
-            tokens = [t.text for t in analyzer(word)]
-            found = cache[word] = tokens[0] if len(tokens) == 1 else None
-        return found
-
+    Also returns the batch's surface vocabulary (word -> documents), for spelling
+    suggestions, counted from the words the inversion has already split.
+    """
     segid = new_segid()
     text_postings = {
         f: invert([getattr(a, f) for a in articles], term_of) for f in TEXT_FIELDS
@@ -87,7 +81,35 @@ def write_segment(folder: Path, articles: Sequence[Article]) -> SegmentInfo:
         "outlet": [[a.outlet] if a.outlet else [] for a in articles],
         **{kind: [getattr(a, kind) for a in articles] for kind in FACETS[1:]},
     }
-    return save_segment(folder, segid, text_postings, ids, stored, days, facets)
+    info = save_segment(folder, segid, text_postings, ids, stored, days, facets)
+    return info, surface_vocabulary(list(text_postings.values()), len(articles))
+
+
+# Words a spelling suggestion may offer: letters only, three or more of them.
+def _suggestible(word: str) -> bool:
+    return len(word) >= 3 and word.isalpha()
+
+
+def surface_vocabulary(fields: Sequence[InvertedField], doc_count: int) -> dict[str, int]:
+    """Lower-cased words with the number of documents (any field) that use them."""
+    index: dict[str, int] = {}
+    keys = []
+    for inverted in fields:
+        lowered = np.fromiter(
+            (index.setdefault(w.lower(), len(index)) if _suggestible(w) else -1
+             for w in inverted.words), np.int64, len(inverted.words),
+        )
+        ids = lowered[inverted.word_ids] if inverted.word_ids.size else np.zeros(0, np.int64)
+        docs = np.repeat(np.arange(doc_count, dtype=np.int64), inverted.raw_lengths)
+        kept = ids >= 0
+        keys.append((docs[kept] << 32) + ids[kept])  # (document, word) as one integer
+    if not index:
+        return {}
+    words = list(index)
+    pairs = np.sort(np.concatenate(keys))  # sorting beats np.unique's hashing here
+    pairs = pairs[np.append(True, pairs[1:] != pairs[:-1])] if pairs.size else pairs
+    frequencies = np.bincount(pairs & 0xFFFFFFFF, minlength=len(words))
+    return {w: int(c) for w, c in zip(words, frequencies, strict=True) if c}
 
 
 def save_segment(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from search.analysis import STOP_WORDS, text_analyzer
+from tests.conftest import ROOT
 
 
 def analyse(text: str) -> list[str]:
@@ -28,3 +29,19 @@ def test_us_is_not_the_stem_of_use():
     assert analyse("US") == ["us"]
     assert analyse("use used using uses useful") == ["use"] * 5
     assert analyse("users") == ["user"]
+
+
+def test_term_of_one_word_is_what_the_analyser_makes_of_it():
+    """Indexing analyses each distinct word with ``term_of``; queries use the analyser."""
+    from search.analysis import WORD, term_of
+
+    text = (ROOT / "seeds").glob("*.txt")
+    words = {w for path in text for w in WORD.findall(path.read_text())}
+    words |= {"US", "U.S", "used", "Using", "Łódź", "İstanbul", "Straße", "ÆON", "x", "A",
+              "a1", "3.5", "ß", "ǅemal", "the", "THE", "naïve", "Sánchez", "co2"}
+    analyser = text_analyzer()
+    assert all(WORD.fullmatch(w) for w in words)  # term_of is given single tokens
+    for word in words:
+        tokens = [t.text for t in analyser(word)]
+        assert term_of(word) == (tokens[0] if tokens else None), word
+        assert len(tokens) <= 1, word
