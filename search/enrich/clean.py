@@ -102,7 +102,9 @@ def strip_tail(lines: list[str], rules: BoilerplateRules) -> list[str]:
     matched = 0
     strong = False
     for i in range(len(lines) - 1, -1, -1):
-        line = lines[i]
+        # Normalised here, line by line from the end: the walk stops at the first line of
+        # prose, so most of a long article is never looked at.
+        line = normalise(lines[i])
         if len(line.split()) > MAX_CHROME_LINE_WORDS:
             break
         hits = [p for p in rules.tail if p.search(line)]
@@ -124,7 +126,7 @@ def clean_body(text: str, rules: BoilerplateRules) -> list[str]:
     """
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     content = [i for i, line in enumerate(lines) if line.strip()]
-    kept = strip_tail([normalise(lines[i]) for i in content], rules)
+    kept = strip_tail([lines[i] for i in content], rules)
     if len(kept) < len(content):
         lines = lines[: content[len(kept)]] if kept else []
     paragraphs = split_paragraphs("\n".join(lines))

@@ -41,7 +41,7 @@ class Enricher:
         if not paragraphs:
             problems.append(Problem(raw.source, raw.position, "no body text after cleaning"))
             return None, problems
-        article_id = clean_id(raw.id) if raw.id else derive_id(raw.source, raw.position)
+        article_id = id_of(raw)
         if not article_id:
             problems.append(Problem(raw.source, raw.position, f"unusable id {raw.id!r}"))
             return None, problems
@@ -67,6 +67,11 @@ class Enricher:
             content_hash=raw.content_hash(),
         )
         return article, problems
+
+
+def id_of(raw: RawArticle) -> str:
+    """The article's id: explicit (made safe), else derived from where it was read."""
+    return clean_id(raw.id) if raw.id else derive_id(raw.source, raw.position)
 
 
 def clean_id(value: str) -> str:

@@ -21,6 +21,7 @@ import hashlib
 import itertools
 import json
 import os
+import pickle
 import re
 import time
 from collections import Counter
@@ -34,20 +35,21 @@ from search.enrich.cache import ExtractionCache, text_key
 from search.enrich.entities.aliases import load_aliases
 from search.enrich.entities.canonical import EntityResolver
 from search.enrich.entities.extractors import Extractor, make_extractor
-from search.enrich.pipeline import Enricher
+from search.enrich.pipeline import Enricher, id_of
 from search.enrich.rules import DATA_DIR
 from search.formats import iter_sources
 from search.index.codec import NpSegment
 from search.index.merge import apply_policy
 from search.index.parallel import ordered_map
 from search.index.schema import SCHEMA_VERSION
-from search.index.segment import INDEX_NAME, write_segment
+from search.index.segment import INDEX_NAME, PICKLE_PROTOCOL, write_segment
 from search.index.segments import SegmentSet, read_toc, write_toc
 from search.index.store import IndexStore, outdated
 from search.models import ENTITY_TYPES, Article, Problem, RawArticle
 from search.settings import Settings
 
-SPOOL = "articles.spool.jsonl"
+# Cleaned articles between the passes: a private, transient file, so pickled (fast).
+SPOOL = "articles.spool.pickle"
 PROBLEMS = "problems.jsonl"
 ENTITY_STATS = "entity_stats.json"
 VOCABULARY = "vocabulary.json"
@@ -305,10 +307,11 @@ class _Job:
             iter_sources(sources, fmt, self.settings.max_article_bytes), "reading"
         )
         enriched = ordered_map(
-            functools.partial(_enrich_chunk, self.enricher), _chunks(sources_read, ENRICH_CHUNK),
+            functools.partial(_enrich_chunk, self.enricher),
+            _chunks(self._changed_only(sources_read, current), ENRICH_CHUNK),
             self.settings.build_processes,
         )
-        with open(self.spool, "w", encoding="utf-8") as spool:
+        with open(self.spool, "wb") as spool:
             line = 0
             for item, article, problems in itertools.chain.from_iterable(enriched):
                 if isinstance(item, Problem):
@@ -331,18 +334,33 @@ class _Job:
                         f"id {article.id!r} appears again at {item.source}:{item.position}; "
                         "the later record replaces this one",
                     ))
-                spool.write(json.dumps(_spool_record(article, item), ensure_ascii=False))
-                spool.write("\n")
+                pickle.dump((article, item.tags), spool, PICKLE_PROTOCOL)
                 last_line[article.id] = line
                 where[article.id] = f"{item.source}:{item.position}"
                 line += 1
         return last_line
 
+    def _changed_only(self, items: Iterable, current: SegmentSet | None) -> Iterator:
+        """In an update, a record whose id and content are already indexed is counted as
+        unchanged here, before any cleaning: a re-crawl of a large archive costs a read
+        and a hash per unchanged record, not an enrichment."""
+        for item in items:
+            if current is not None and isinstance(item, RawArticle):
+                stored = _stored_by_id(current, id_of(item))
+                if stored and stored.get("content_hash") == item.content_hash():
+                    self.report.read += 1
+                    self.report.unchanged += 1
+                    continue
+            yield item
+
     def _spooled(self) -> Iterator[tuple[int, Article, dict[str, list[str]]]]:
-        with open(self.spool, encoding="utf-8") as spool:
-            for line, text in enumerate(spool):
-                record = json.loads(text)
-                yield line, _article_from_spool(record["article"]), record["tags"]
+        with open(self.spool, "rb") as spool:
+            for line in itertools.count():
+                try:
+                    article, tags = pickle.load(spool)
+                except EOFError:
+                    return
+                yield line, article, tags
 
     def _extract(self) -> None:
         """Run the extractor over texts the cache has not seen, in one stream."""
@@ -484,19 +502,6 @@ def _ner_text(article: Article) -> str:
 
 def _stored_text_key(stored: dict) -> str:
     return text_key(f"{stored.get('title', '')}\n\n{stored.get('body', '')}")
-
-
-def _spool_record(article: Article, raw: RawArticle) -> dict:
-    record = article.to_export() | {
-        "body": article.body, "source": article.source, "content_hash": article.content_hash
-    }
-    return {"article": record, "tags": raw.tags}
-
-
-def _article_from_spool(record: dict) -> Article:
-    record = dict(record)
-    record["date"] = dt.date.fromisoformat(record["date"]) if record["date"] else None
-    return Article(**record)
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:

@@ -201,7 +201,7 @@ class NpMatcher(LeafMatcher):
     def __init__(self, fa, start, end, format_, scorer=None, terminfo=None, i=0) -> None:
         self._fa, self._start, self._end = fa, start, end
         self._ids = fa.docs[start:end].tolist()
-        self._weights = fa.tfs[start:end].tolist()
+        self._weights = fa.frequencies(start, end).tolist()
         self._i = i
         self.format = format_
         self.scorer = scorer

@@ -29,7 +29,8 @@ class InvertedField:
     """One field of one batch, inverted. Term ``i``'s postings are ``toff[i]:toff[i+1]``.
 
     ``docs`` ascend within each term; posting ``k``'s positions are
-    ``pos[poff[k]:poff[k+1]]`` and its frequency ``tfs[k]`` is their count.
+    ``pos[poff[k]:poff[k+1]]`` and its frequency ``tfs[k]`` is their count (``tfs`` is
+    not saved: the count is ``poff``'s difference).
     ``lengths`` is each document's token count as Whoosh stores it (one byte,
     quantised), which BM25F normalises by.
     """
@@ -89,7 +90,7 @@ def invert(texts: Sequence[str], term_of: Callable[[str], str | None]) -> Invert
         docs=docs[first_of_posting].astype(np.int32),
         tfs=np.diff(poff).astype(np.float32),
         poff=poff.astype(offset_dtype(tids.size)),
-        pos=pos.astype(np.int32),
+        pos=pos.astype(position_dtype(int(pos.max()) if pos.size else 0)),
         lengths=lengths.astype(np.int32),
         total_length=int(lengths.sum()),
         words=words,
@@ -119,6 +120,11 @@ def intern_words(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarra
     dense[first_seen] = np.arange(first_seen.size, dtype=np.int32)
     word_ids = dense[np.frombuffer(ids, np.int64)] if ids else np.zeros(0, np.int32)
     return list(seen), word_ids, lengths
+
+
+def position_dtype(largest: int) -> type:
+    """Positions in two bytes while the longest text allows it (articles rarely pass 65k)."""
+    return np.uint16 if largest < 2**16 else np.uint32
 
 
 def offset_dtype(total: int) -> type:

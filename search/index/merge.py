@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -136,25 +137,29 @@ def merge(folder: Path, segments: Sequence[NpSegment]) -> NpSegment | None:
 
 def _merge_field(folder: Path, segid: str, field: str, arrays: list[SegmentArrays],
                  renumber: list[np.ndarray], lives: list[np.ndarray]) -> int:
-    """Write one text field of the merged segment; returns its total length."""
+    """Write one text field of the merged segment; returns its total length.
+
+    For each term, the merged postings are segment 0's kept postings of it, then segment
+    1's, and so on. Within one segment the kept postings are in term order too, so the
+    j-th kept posting of segment s, of term t, lands at ``j + shift[s][t]``: one array of
+    the vocabulary's size per segment places every posting. Segments are walked in
+    chunks of ``CHUNK_POSTINGS``, so temporaries stay small whatever their size.
+    """
     fields = [a.fields[field] for a in arrays]
     terms = sorted({t for fa in fields for t in fa.terms})
     term_index = {t: i for i, t in enumerate(terms)}
-    # Kept postings per (segment, global term), and where each segment's slice of a
-    # term starts in the merged arrays.
-    per_segment = []
+    to_global = [np.fromiter((term_index[t] for t in fa.terms), np.int32, len(fa.terms))
+                 for fa in fields]
     counts = np.zeros((len(fields), len(terms)), np.int64)
     for s, (fa, live) in enumerate(zip(fields, lives, strict=True)):
-        to_global = np.fromiter((term_index[t] for t in fa.terms), np.int64, len(fa.terms))
-        posting_terms = np.repeat(to_global, np.diff(np.asarray(fa.toff)))
-        kept = live[np.asarray(fa.docs)]
-        counts[s] = np.bincount(posting_terms[kept], minlength=len(terms))
-        per_segment.append((posting_terms, kept))
-    per_term = counts.sum(axis=0)
+        for start, stop, posting_terms in _posting_chunks(fa, to_global[s]):
+            kept = live[np.asarray(fa.docs[start:stop])]
+            counts[s] += np.bincount(posting_terms[kept], minlength=len(terms))
     toff = np.zeros(len(terms) + 1, np.int64)
-    np.cumsum(per_term, out=toff[1:])
+    np.cumsum(counts.sum(axis=0), out=toff[1:])
     postings = int(toff[-1])
-    slice_start = toff[:-1] + np.cumsum(counts, axis=0) - counts  # [segment, term]
+    # Where segment s's slice of term t starts, minus where its kept postings of t start.
+    shift = (toff[:-1] + np.cumsum(counts, axis=0) - counts) - (np.cumsum(counts, axis=1) - counts)
 
     def out(part: str, dtype, size: int):
         return np.lib.format.open_memmap(
@@ -162,27 +167,30 @@ def _merge_field(folder: Path, segid: str, field: str, arrays: list[SegmentArray
         )
 
     docs = out("docs.npy", np.int32, postings)
-    tfs = out("tfs.npy", np.float32, postings)
-    destinations = []
-    for s, (fa, (posting_terms, kept)) in enumerate(zip(fields, per_segment, strict=True)):
-        terms_kept = posting_terms[kept]
-        # Rank of each kept posting within its term's slice of this segment.
-        first = np.searchsorted(terms_kept, terms_kept, side="left")
-        dest = slice_start[s][terms_kept] + (np.arange(terms_kept.size) - first)
-        docs[dest] = renumber[s][np.asarray(fa.docs)[kept]]
-        tfs[dest] = np.asarray(fa.tfs)[kept]
-        destinations.append(dest)
-    poff_values = np.zeros(postings + 1, np.int64)
-    np.cumsum(np.asarray(tfs, np.int64), out=poff_values[1:])
-    poff = out("poff.npy", offset_dtype(int(poff_values[-1])), postings + 1)
-    poff[:] = poff_values
-    pos = out("pos.npy", np.int32, int(poff_values[-1]))
-    for fa, (_, kept), dest in zip(fields, per_segment, destinations, strict=True):
-        source = np.asarray(fa.poff, np.int64)
-        starts = source[:-1][kept]
-        sizes = source[1:][kept] - starts
-        _copy_ranges(np.asarray(fa.pos), starts, sizes, pos, poff_values[dest])
-    del docs, tfs, poff, pos
+    frequencies = np.zeros(postings, np.uint32)
+    for p in _placed(fields, lives, to_global, shift):
+        fa, chunk = fields[p.segment], p.chunk
+        docs[p.dest] = renumber[p.segment][np.asarray(fa.docs[chunk])[p.kept]]
+        offsets = np.asarray(fa.poff[chunk.start:chunk.stop + 1], np.int64)
+        frequencies[p.dest] = np.diff(offsets)[p.kept]
+    total_positions = int(frequencies.sum(dtype=np.int64))
+    poff = out("poff.npy", offset_dtype(total_positions), postings + 1)
+    carry = 0
+    for start in range(0, postings, CHUNK_POSTINGS):
+        part = np.cumsum(frequencies[start:start + CHUNK_POSTINGS], dtype=np.int64) + carry
+        poff[start + 1:start + 1 + part.size] = part
+        carry = int(part[-1])
+    del frequencies
+    widest = max((fa.pos.dtype for fa in fields), key=lambda t: np.dtype(t).itemsize)
+    pos = out("pos.npy", widest, total_positions)
+    for p in _placed(fields, lives, to_global, shift):
+        fa, chunk = fields[p.segment], p.chunk
+        offsets = np.asarray(fa.poff[chunk.start:chunk.stop + 1], np.int64)
+        starts, sizes = offsets[:-1][p.kept], np.diff(offsets)[p.kept]
+        pos[gather_index(np.asarray(poff[p.dest], np.int64), sizes)] = (
+            np.asarray(fa.pos)[gather_index(starts, sizes)]
+        )
+    del docs, poff, pos
     np.save(folder / file_name(segid, f"{field}.toff.npy"), toff)
     (folder / file_name(segid, f"{field}.terms.json")).write_text(
         json.dumps(terms, ensure_ascii=False)
@@ -194,21 +202,36 @@ def _merge_field(folder: Path, segid: str, field: str, arrays: list[SegmentArray
     return int(merged_lengths.sum())
 
 
-# Ranges copied per vectorised step: bounds the index arrays' memory.
-_COPY_CHUNK = 1 << 20
+# Postings handled per vectorised step of a merge: bounds its temporary arrays.
+CHUNK_POSTINGS = 1 << 21
 
 
-def _copy_ranges(source: np.ndarray, starts: np.ndarray, sizes: np.ndarray,
-                 target: np.ndarray, target_starts: np.ndarray) -> None:
-    """``target[ts:ts+n] = source[s:s+n]`` for every range, a chunk at a time."""
-    done = 0
-    while done < starts.size:
-        # As many ranges as cover about _COPY_CHUNK positions (at least one).
-        cumulative = np.cumsum(sizes[done:])
-        stop = done + max(1, int(np.searchsorted(cumulative, _COPY_CHUNK, side="right")))
-        s, n, t = starts[done:stop], sizes[done:stop], target_starts[done:stop]
-        target[gather_index(t, n)] = source[gather_index(s, n)]
-        done = stop
+def _posting_chunks(fa, to_global: np.ndarray):
+    """(start, stop, global term of each posting) over a field's postings, in chunks."""
+    toff = np.asarray(fa.toff, np.int64)
+    total = int(toff[-1])
+    for start in range(0, total, CHUNK_POSTINGS):
+        stop = min(total, start + CHUNK_POSTINGS)
+        local = np.searchsorted(toff, np.arange(start, stop), side="right") - 1
+        yield start, stop, to_global[local]
+
+
+class _Placement(NamedTuple):
+    segment: int
+    chunk: slice  # of the segment's postings
+    kept: np.ndarray  # which of the chunk's postings survive (their document is live)
+    dest: np.ndarray  # where each kept posting goes in the merged arrays
+
+
+def _placed(fields, lives, to_global, shift) -> Iterator[_Placement]:
+    """Each segment's postings, a chunk at a time, with the kept ones' merged places."""
+    for s, (fa, live) in enumerate(zip(fields, lives, strict=True)):
+        kept_before = 0
+        for start, stop, posting_terms in _posting_chunks(fa, to_global[s]):
+            kept = live[np.asarray(fa.docs[start:stop])]
+            j = kept_before + np.arange(int(kept.sum()), dtype=np.int64)
+            kept_before += j.size
+            yield _Placement(s, slice(start, stop), kept, j + shift[s][posting_terms[kept]])
 
 
 def _ids_in_order(arrays: SegmentArrays, live: np.ndarray) -> list[str]:
@@ -225,7 +248,6 @@ def _save_ids(folder: Path, segid: str, ids: InvertedField) -> None:
     path("terms.json").write_text(json.dumps(ids.terms, ensure_ascii=False))
     np.save(path("toff.npy"), ids.toff)
     np.save(path("docs.npy"), ids.docs)
-    np.save(path("tfs.npy"), ids.tfs)
 
 
 def _merge_stored(folder: Path, segid: str, arrays: list[SegmentArrays],

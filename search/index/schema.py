@@ -16,7 +16,7 @@ from search.analysis import text_analyzer
 from search.models import ENTITY_TYPES, Article
 
 # Bump when the schema or what goes into it changes: a build then re-indexes everything.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 ENTITY_SEPARATOR = ","
 
 

@@ -300,3 +300,23 @@ def test_optimize_from_the_command_line(tmp_path, settings, small_segments, caps
     assert main(argv, settings) == 0
     assert "already optimal" in capsys.readouterr().err
     assert current(settings) == before
+
+
+def test_an_update_over_a_recrawl_cleans_only_the_changed_records(
+    tmp_path, settings, monkeypatch
+):
+    from search.enrich.pipeline import Enricher
+
+    source = reuters_sample(tmp_path, 80)
+    build_index([source], settings)
+    lines = source.read_text().splitlines()
+    changed = json.loads(lines[3]) | {"body": "A corrected zanzibarquokka story."}
+    source.write_text("\n".join([*lines[:3], json.dumps(changed), *lines[4:]]) + "\n")
+    cleaned = []
+    enrich = Enricher.enrich
+    monkeypatch.setattr(Enricher, "enrich", lambda self, raw: cleaned.append(raw.id)
+                        or enrich(self, raw))
+    report = build_index([source], settings, update=True)
+    assert cleaned == [changed["id"]]
+    assert (report.read, report.unchanged, report.indexed) == (80, 79, 1)
+    assert answers(settings, ["zanzibarquokka"])["zanzibarquokka"][0] == 1
