@@ -30,6 +30,7 @@ from bench.synth import auto_workers, get_corpus, write_jsonl
 
 ANCHOR_LIMIT = 1_000  # bench.queries' default --corpus-n
 UPDATE_NOTE = "Editor's note: this article was updated after publication."
+FEED_NOTE = "Correction: an earlier version of this article misstated a figure."
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,7 @@ class Inputs:
     sample: Path | None  # None when --model-sample is 0
     changed: Path | None  # None when --update-share is 0
     changed_count: int
+    feed: Path | None = None  # None when --feed is 0
 
 
 def _atomic_write(path: Path, write) -> Path:
@@ -128,8 +130,24 @@ def ensure_changed(tagged: Path, share: float, n: int) -> tuple[Path, int]:
     return path, n // every
 
 
+def feed_records(tagged: Path, count: int, n: int) -> Iterator[dict]:
+    """Only ``count`` corrected articles, spread over the archive: what a live feed sends
+    an update, so its cost can be compared across archive sizes."""
+    every = max(1, n // count)
+    for index, record in enumerate(_records(tagged)):
+        if index % every == every // 2 and index // every < count:
+            yield record | {"body": record["body"] + "\n\n" + FEED_NOTE}
+
+
+def ensure_feed(tagged: Path, count: int, n: int) -> Path:
+    path = tagged.with_name(f"{tagged.stem}-feed{count}.jsonl")
+    if not path.exists():
+        _atomic_write(path, lambda tmp: _write_records(tmp, feed_records(tagged, count, n)))
+    return path
+
+
 def prepare(out: Path, n: int, seed: int, query_count: int, model_sample: int,
-            update_share: float) -> Inputs:
+            update_share: float, feed: int = 0) -> Inputs:
     out.mkdir(parents=True, exist_ok=True)
     plain = ensure_corpus(out, n, seed)
     tagged = ensure_tagged(plain, seed)
@@ -142,4 +160,5 @@ def prepare(out: Path, n: int, seed: int, query_count: int, model_sample: int,
         sample=ensure_sample(tagged, min(model_sample, n)) if model_sample > 0 else None,
         changed=changed,
         changed_count=changed_count,
+        feed=ensure_feed(tagged, min(feed, n), n) if feed > 0 else None,
     )

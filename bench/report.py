@@ -157,6 +157,12 @@ def details_table(results: dict) -> list[str]:
         rows.append(f"| --update with {d['indexed']} changed articles (of {d['read']}) | "
                     f"{update['seconds']:.1f} s ({first / update['seconds']:.1f}x faster than "
                     f"the full build; phases: {phases(update)}) |")
+    feed = b.get("newsdesk-feed")
+    if feed:
+        d = feed["details"]
+        rows.append(f"| --update from a feed of {d['indexed']} changed articles alone | "
+                    f"{feed['seconds']:.2f} s whole process (phases: {phases(feed)}; "
+                    f"peak RSS {feed['peak_rss_mb']:.0f} MB) |")
     for key, label in (("fts5", "SQLite FTS5 build"), ("tantivy", "tantivy build")):
         line = build_line(label, b.get(key))
         if line:

@@ -1,7 +1,8 @@
 """One benchmark run: newsdesk against SQLite FTS5 and tantivy, same documents, same queries.
 
 ``python -m bench.run [--n 10000] [--seed 7] [--queries 210] [--out bench/out]
-[--skip-http] [--skip-refs] [--skip-gazetteer] [--model-sample 300] [--update-share 0.01]``
+[--skip-http] [--skip-refs] [--skip-gazetteer] [--model-sample 300] [--update-share 0.01]
+[--feed 10]``
 
 Steps (progress on stderr; the markdown table on stdout and in
 ``<out>/results-<n>.md``, every raw number in ``<out>/results-<n>.json``):
@@ -14,8 +15,9 @@ Steps (progress on stderr; the markdown table on stdout and in
 3. in-process latencies of the three workloads on the none index;
 4. the same index over HTTP under gunicorn, sequential and with 4 clients;
 5. SQLite FTS5 and tantivy: built (in processes) and queried the same way;
-6. an ``--update`` of the none index with 1% of the articles changed (last, because
-   it changes the index the earlier steps read).
+6. an ``--update`` of the none index with 1% of the articles changed (a re-crawl: every
+   record given, few changed), then one from a feed of ``--feed`` changed articles alone
+   (last, because they change the index the earlier steps read).
 
 Code snapshot: others edit ``search/`` and ``api/`` while a run takes its ~10-20
 minutes, and a run that builds with one version and serves with another compares
@@ -73,9 +75,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="articles for the spaCy build (0 = skip it)")
     parser.add_argument("--update-share", type=float, default=0.01,
                         help="share of articles changed for the --update build (0 = skip)")
+    parser.add_argument("--feed", type=int, default=10,
+                        help="articles in a live-feed --update: only the changed ones are "
+                             "given (0 = skip)")
     parser.add_argument("--live-code", action="store_true",
                         help="run the work tree's code directly, without a snapshot")
     args = parser.parse_args(argv)
+    if args.feed < 0:
+        parser.error("--feed must be 0 or more")
     if args.n < 1 or args.queries < 1 or args.model_sample < 0 or not 0 <= args.update_share < 1:
         parser.error("--n and --queries must be >= 1, --model-sample >= 0, "
                      "0 <= --update-share < 1")
@@ -224,7 +231,7 @@ class Run:
         self.logs.mkdir(parents=True, exist_ok=True)
         log(f"inputs: n={args.n} seed={args.seed} queries={args.queries} in {self.out}")
         inputs = prepare(self.out, args.n, args.seed, args.queries, args.model_sample,
-                         args.update_share)
+                         args.update_share, args.feed)
         self.describe_inputs(inputs)
         queries = load_queries(inputs.queries)
         none_dir = self.newsdesk_builds(inputs)
@@ -235,6 +242,8 @@ class Run:
             self.references(inputs, queries)
         if inputs.changed is not None:
             self.newsdesk_build("newsdesk-update", inputs.changed, none_dir, "none", update=True)
+        if inputs.feed is not None:
+            self.newsdesk_build("newsdesk-feed", inputs.feed, none_dir, "none", update=True)
         code = self.results["code"]
         code["at_end"] = code_fingerprint()
         code["changed_during_run"] = code["at_end"] != code["at_start"]

@@ -184,3 +184,14 @@ def test_clis_write_their_files(tmp_path: Path) -> None:
     args = ["--n", "10", "--seed", str(SEED), "--corpus-n", "3", "--out", str(qjson)]
     assert queries.main(args) == 0
     assert len(json.loads(qjson.read_text())) == 10
+
+
+def test_feed_holds_only_the_corrected_articles_spread_over_the_archive(tmp_path: Path) -> None:
+    from bench.prepare import FEED_NOTE, feed_records
+
+    tagged = tmp_path / "tagged.jsonl"
+    tagged.write_text("".join(json.dumps({"id": f"a{i}", "body": "text"}) + "\n"
+                              for i in range(100)))
+    feed = list(feed_records(tagged, 10, 100))
+    assert [r["id"] for r in feed] == [f"a{i}" for i in range(5, 100, 10)]
+    assert all(r["body"].endswith(FEED_NOTE) for r in feed)
