@@ -52,6 +52,12 @@ def text_analyzer():
     ) | CharsetFilter(accent_map)
 
 
+def fold(text: str) -> str:
+    """Lower case and accents folded exactly as index terms are ("Łódź" -> "lodz"), for
+    matching what users type against names and terms."""
+    return text.lower().translate(accent_map)
+
+
 # A word's term is cached: news vocabularies are Zipfian, so a build analyses each
 # distinct word about once per process. Bounded, so a stream of junk tokens cannot grow it.
 @lru_cache(maxsize=1 << 20)
@@ -65,4 +71,4 @@ def term_of(word: str) -> str | None:
     lower = word.lower()
     if len(lower) < MIN_WORD_CHARS or lower in STOP_WORDS:
         return None
-    return news_stem(lower).translate(accent_map)
+    return news_stem(lower).translate(accent_map)  # folded after stemming, as the analyser does

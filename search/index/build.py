@@ -34,7 +34,7 @@ from tqdm import tqdm
 from search.enrich.cache import ExtractionCache, text_key
 from search.enrich.entities.aliases import load_aliases
 from search.enrich.entities.canonical import EntityResolver
-from search.enrich.entities.extractors import Extractor, make_extractor
+from search.enrich.entities.extractors import Extractor, NoExtractor, make_extractor
 from search.enrich.pipeline import Enricher, id_of
 from search.enrich.rules import DATA_DIR
 from search.formats import iter_sources
@@ -231,6 +231,8 @@ class _Job:
         self.enricher = Enricher.from_settings(settings)
         self.aliases = load_aliases(settings.aliases_files)
         self.extractor: Extractor = make_extractor(settings.extractor, self.aliases)
+        # The "none" extractor finds nothing: its mentions need neither a run nor a cache.
+        self.extracts = not isinstance(self.extractor, NoExtractor)
         self.cache = ExtractionCache(
             store.cache_dir / "extraction.sqlite",
             f"{self.extractor.name}:{self.extractor.version}",
@@ -364,6 +366,8 @@ class _Job:
 
     def _extract(self) -> None:
         """Run the extractor over texts the cache has not seen, in one stream."""
+        if not self.extracts:
+            return
         missing: dict[str, None] = {}  # ordered set: the order texts() will yield them
         for chunk in _chunks(self._spooled(), EXTRACT_CHUNK):
             keys = [text_key(_ner_text(a)) for _, a, _ in chunk]
@@ -395,6 +399,9 @@ class _Job:
         keep = set(last_line.values())
         for chunk in _chunks(self._spooled(), EXTRACT_CHUNK):
             chunk = [c for c in chunk if c[0] in keep]
+            if not self.extracts:  # editor tags only: no text to hash, no cache to ask
+                yield from ((article, tags, []) for _, article, tags in chunk)
+                continue
             keys = [text_key(_ner_text(a)) for _, a, _ in chunk]
             cached = self.cache.get_many(keys)
             for (_, article, tags), key in zip(chunk, keys, strict=True):
@@ -407,8 +414,9 @@ class _Job:
             resolver = EntityResolver.from_dict(json.loads(stats.read_text()), self.aliases)
             for mentions in self.cache.get_many(self.retired).values():
                 resolver.forget(mentions)
-        for _, _, mentions in self._mentions(last_line):
-            resolver.observe(mentions)
+        if self.extracts:
+            for _, _, mentions in self._mentions(last_line):
+                resolver.observe(mentions)
         return resolver
 
     def _write(self, current: SegmentSet | None, resolver: EntityResolver,

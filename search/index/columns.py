@@ -19,6 +19,7 @@ import numpy as np
 
 from search.index.csr import gather_index
 from search.index.invert import quantised_lengths
+from search.index.schema import TEXT_FIELDS
 from search.index.values import ValueIndex
 from search.models import ENTITY_TYPES
 
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from search.index.segments import SegmentSet
 
 FACETS = ("outlet", *ENTITY_TYPES)
-TEXT_FIELDS = ("title", "body")
 NO_DAY = np.iinfo(np.int32).min
 EPOCH = dt.date(1970, 1, 1)
 

@@ -30,9 +30,9 @@ from search.index.codec import NpSegment, open_segment
 from search.index.columns import FACETS
 from search.index.csr import gather_index
 from search.index.invert import InvertedField, offset_dtype
+from search.index.schema import TEXT_FIELDS
 from search.index.segment import (
     ID_FIELD,
-    TEXT_FIELDS,
     SegmentArrays,
     SegmentInfo,
     file_name,

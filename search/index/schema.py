@@ -15,6 +15,8 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 from search.analysis import text_analyzer
 from search.models import ENTITY_TYPES, Article
 
+# The searchable text fields, in the schema and in every segment.
+TEXT_FIELDS = ("title", "body")
 # Bump when the schema or what goes into it changes: a build then re-indexes everything.
 SCHEMA_VERSION = 7
 ENTITY_SEPARATOR = ","

@@ -37,10 +37,9 @@ import numpy as np
 from search.analysis import term_of
 from search.index.columns import FACETS, NO_DAY, FacetColumn, day_number
 from search.index.invert import InvertedField, invert
-from search.index.schema import stored_fields
+from search.index.schema import TEXT_FIELDS, stored_fields
 from search.models import Article
 
-TEXT_FIELDS = ("title", "body")
 ID_FIELD = "id"
 INDEXED_FIELDS = (*TEXT_FIELDS, ID_FIELD)
 INDEX_NAME = "MAIN"

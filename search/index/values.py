@@ -9,14 +9,9 @@ generation and answers with dictionary and bisect look-ups.
 from __future__ import annotations
 
 import bisect
-import unicodedata
 from collections import defaultdict
 
-
-def fold(text: str) -> str:
-    """Lower case, accents removed: "Lucía Méndez" -> "lucia mendez"."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+from search.analysis import fold
 
 
 def words(text: str) -> tuple[str, ...]:

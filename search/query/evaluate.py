@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from whoosh import query as wq
 
-from search.index.columns import TEXT_FIELDS
-from search.index.values import fold
+from search.analysis import fold
+from search.index.schema import TEXT_FIELDS
 from search.query import querylang as ql
 from search.query.generation import Generation
 from search.query.phrases import docs_with_phrase

@@ -1,9 +1,10 @@
 """One open index generation: its segments, columns and postings, opened together.
 
 Everything a query reads comes from one generation, so a rebuild switching ``current``
-in the middle of a request cannot mix two indexes. Opening is the expensive part
-(about a second for 100k articles); a worker keeps one ``Generation`` until a newer
-one is published (see ``search.query.searcher``).
+in the middle of a request cannot mix two indexes. Opening reads each segment's term
+lists and puts the segments' columns end to end; a worker keeps one ``Generation``
+until a newer one is published (``search.query.reloading``), and segments already open
+in the process are shared (``search.index.codec.open_segment``).
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from search.analysis import text_analyzer
-from search.index.columns import TEXT_FIELDS, Columns
+from search.index.columns import Columns
 from search.index.postings import FieldPostings
-from search.index.schema import SCHEMA_VERSION
+from search.index.schema import SCHEMA_VERSION, TEXT_FIELDS
 from search.index.segments import SegmentSet
 from search.index.store import MANIFEST, outdated
 from search.query.highlight import Highlighter

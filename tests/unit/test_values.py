@@ -32,3 +32,15 @@ def test_prefix_matches_a_name_or_any_word_in_it():
     assert index.with_prefix("jean-cl") == [5]
     assert index.with_prefix("") == list(range(len(VALUES)))
     assert index.with_prefix("zzz") == []
+
+
+def test_names_fold_as_the_text_does_so_lodz_finds_lodz():
+    """Filters, facet prefixes and the text search fold letters alike (Ł, ø, ß ...)."""
+    from search.analysis import fold, text_analyzer
+
+    index = ValueIndex(("Łódź", "Søren Kierkegaard", "Kraków"))
+    assert index.exact("lodz") == 0 and index.with_prefix("lod") == [0]
+    assert index.exact("soren kierkegaard") == 1
+    assert index.matching("krakow") == [2]
+    for name in ("Łódź", "Søren", "Kraków"):
+        assert [t.text for t in text_analyzer()(name)] == [fold(name)]
