@@ -1,8 +1,9 @@
-"""Where Whoosh's writer spends its time: the same articles written three ways, one process.
+"""Where Whoosh's own writer spends its time: the same articles written three ways.
 
-Indexing speed is the one issue-4 target newsdesk misses, and Whoosh's writer is most
-of a build. This isolates it: newsdesk's schema as built (title and body inverted with
-positions), the same without positions, and the body stored but not inverted. Each
+newsdesk no longer writes through Whoosh's writer (its segments are inverted in numpy,
+``search/index/invert.py``); this stays as the reference for why. It writes newsdesk's
+schema with Whoosh's writer (title and body inverted with positions), the same without
+positions, and the body stored but not inverted. Each
 variant writes the same synthetic articles (``bench/synth.py``) into a fresh index in
 one process, so the ratios show what the time is spent on.
 
@@ -44,7 +45,7 @@ def _schema_body_stored_only() -> Schema:
 
 
 VARIANTS: dict[str, Callable[[], Schema]] = {
-    "as built: title and body inverted, with positions": build_schema,
+    "Whoosh's writer: title and body inverted, with positions": build_schema,
     "title and body inverted, no positions": _schema_without_positions,
     "title inverted, body stored only": _schema_body_stored_only,
 }
