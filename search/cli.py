@@ -68,7 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--format", choices=FORMATS, help="read every file as this format")
     build.add_argument("--extractor", choices=EXTRACTORS,
                        help="entity extractor (default: $NEWSDESK_EXTRACTOR or spacy)")
-    build.add_argument("--processes", type=int, help="extraction processes (default 2)")
+    build.add_argument("--processes", type=int,
+                       help="worker processes: cleaning, inversion, extraction (default 2)")
     build.add_argument("--update", action="store_true",
                        help="add, replace and delete by id in the current index")
     build.add_argument("--delete", action="append", default=[], metavar="ID",

@@ -30,7 +30,7 @@ class Settings:
     index_dir: Path = Path("index")
     # Entity extractor used by builds: spacy (statistical model), gazetteer (fast), none.
     extractor: str = "spacy"
-    # Processes for extraction; the machine has 2 cores.
+    # Worker processes of a build (cleaning, inversion, extraction); the machine has 2 cores.
     build_processes: int = 2
     # Extra aliases/outlet rule files operators add to the bundled ones (os.pathsep-separated).
     aliases_files: tuple[Path, ...] = field(default_factory=tuple)
