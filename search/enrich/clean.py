@@ -54,7 +54,8 @@ class BoilerplateRules:
 
 def normalise(text: str) -> str:
     """One canonical spelling of quotes and spaces, so equal words compare equal."""
-    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
+    if not text.isascii():  # ASCII is already NFC and has none of the quotes to fold
+        text = unicodedata.normalize("NFC", text).translate(_QUOTES)
     return _SPACES.sub(" ", text).strip()
 
 

@@ -113,7 +113,8 @@ class BuildReport:
         if self.generation:
             lines.append(
                 f"index {self.index_dir} now serves generation {self.generation} "
-                f"({self.segments} segments, {self.merges} merged now)"
+                f"({self.segments} segment{'s' * (self.segments != 1)}, "
+                f"{self.merges} merge{'s' * (self.merges != 1)} now)"
             )
         elif not self.up_to_date:
             lines.append(f"nothing changed: index {self.index_dir} serves the same generation")
