@@ -17,6 +17,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     NEWSDESK_INDEX_DIR=/index \
     NEWSDESK_SAMPLE_DIR=/app/seeds \
+    NEWSDESK_HOST=0.0.0.0 \
     PORT=8000
 # A fixed non-root uid, so operators can chown host folders to it. /index is created
 # owned by it: a fresh named volume mounted there starts with that owner.

@@ -10,7 +10,10 @@ from search.settings import Settings
 _settings = Settings.from_env()
 
 wsgi_app = "api.app:get_app()"
-bind = f"0.0.0.0:{_settings.port}"
+# IPv6 addresses go in brackets ("[::]:8000").
+bind = f"[{_settings.host}]:{_settings.port}" if ":" in _settings.host else (
+    f"{_settings.host}:{_settings.port}"
+)
 workers = _settings.workers
 worker_class = "sync"
 # Each worker opens the index itself: no preloading, so no file handles cross a fork.

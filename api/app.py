@@ -49,7 +49,10 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
     app.add_route("/ready", ReadyResource(searcher, schemas))
     app.add_route("/metrics", MetricsResource(metrics))
     app.add_route("/openapi.json", docs.OpenApiResource(build_spec(schemas, API_VERSION)))
+    # Both spellings of the page's address; its assets are absolute, so both work. (No
+    # global trailing-slash rule: in /articles/{id} the slash may be part of an id.)
     app.add_route("/docs", docs.DocsResource())
+    app.add_route("/docs/", docs.DocsResource())
     app.add_static_route("/docs/assets", docs.ASSETS_PATH)
     return app
 

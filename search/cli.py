@@ -23,14 +23,16 @@ from search.index.build import EmptyBuild
 from search.index.store import IndexBusy, IndexMissing, IndexStore
 from search.settings import Settings, SettingsError
 
-EXIT_USAGE = 2
 EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command killed by it
 
 
 def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # said by the subcommand, with its own usage line
+        args.command_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     logging.basicConfig(
         level=os.environ.get("NEWSDESK_LOG_LEVEL", "WARNING").upper(),
         format="%(levelname)s %(name)s: %(message)s",
@@ -48,7 +50,14 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
             print(f"  {problem}", file=sys.stderr)
         print(f"newsdesk: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    except (SettingsError, RulesError, IndexBusy, IndexMissing, OSError) as exc:
+    except BrokenPipeError:  # the reader went away (``export | head``): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"newsdesk: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_FAILED
+    except (SettingsError, RulesError, IndexBusy, IndexMissing) as exc:
         print(f"newsdesk: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except Exception as exc:  # a bug: one line for the operator, the trace in the log
@@ -59,7 +68,9 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m search", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m search", description=__doc__.splitlines()[0].replace("``", "")
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     build = commands.add_parser("build", help="index article files into a new generation")
@@ -72,29 +83,29 @@ def _parser() -> argparse.ArgumentParser:
                        help="worker processes: cleaning, inversion, extraction (default 2)")
     build.add_argument("--update", action="store_true",
                        help="add, replace and delete by id in the current index")
-    build.add_argument("--delete", action="append", default=[], metavar="ID",
-                       help="with --update: remove this article id (repeatable)")
+    build.add_argument("--delete", action="extend", nargs="+", default=[], metavar="ID",
+                       help="with --update: remove these article ids (after any SOURCES)")
     build.add_argument("--force", action="store_true",
                        help="rebuild even when inputs and rules are unchanged")
     build.add_argument("--quiet", action="store_true", help="no progress bars")
-    build.set_defaults(handler=_build)
+    build.set_defaults(handler=_build, command_parser=build)
 
     query = commands.add_parser("query", help="search the index and print the top results")
-    query.add_argument("q", help='query text, e.g. \'Aliyev "peace talks" -Moscow\'')
+    query.add_argument("q", help='query text, e.g. \'Aliyev "peace talks" -Pashinyan\'')
     query.add_argument("--index", help="index directory")
     query.add_argument("--limit", type=int, default=5, help="results to print (default 5)")
-    query.set_defaults(handler=_query)
+    query.set_defaults(handler=_query, command_parser=query)
 
     optimize = commands.add_parser(
         "optimize", help="merge the index's segments into one (deleted articles dropped)"
     )
     optimize.add_argument("--index", help="index directory")
-    optimize.set_defaults(handler=_optimize)
+    optimize.set_defaults(handler=_optimize, command_parser=optimize)
 
     export = commands.add_parser("export", help="write the indexed articles as JSONL")
     export.add_argument("--index", help="index directory")
     export.add_argument("--output", "-o", help="file to write (default: standard output)")
-    export.set_defaults(handler=_export)
+    export.set_defaults(handler=_export, command_parser=export)
     return parser
 
 
@@ -142,7 +153,8 @@ def _query(args: argparse.Namespace, settings: Settings) -> int:
         raise SettingsError(f"{exc.param}: {exc}") from None
     finally:
         searcher.close()
-    print(f"{page.total} articles match {args.q!r} ({page.took_ms} ms)")
+    matches = "article matches" if page.total == 1 else "articles match"
+    print(f"{page.total} {matches} {args.q!r} ({page.took_ms} ms)")
     for hit in page.hits:
         a = hit.article
         print(f"- [{hit.score:.2f}] {a.title} ({a.outlet}, {a.date or 'no date'}) id={a.id}")

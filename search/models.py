@@ -85,9 +85,10 @@ class Article:
         return len(self.body.split())
 
     def to_export(self) -> dict:
-        """The audit view written by ``python -m search export``."""
+        """What ``python -m search export`` writes: every field a JSONL import reads
+        (entities as editor tags), so an export builds the same index again."""
         record = asdict(self)
         record["date"] = self.date.isoformat() if self.date else None
-        for key in ("body", "source", "content_hash"):
+        for key in ("source", "content_hash"):  # where it was read, and a build's bookkeeping
             record.pop(key)
         return record

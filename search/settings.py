@@ -8,6 +8,7 @@ surfacing as a strange error deep inside a request or a build.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -16,6 +17,10 @@ PREFIX = "NEWSDESK_"
 # Settings that keep a conventional name: PORT is what container platforms set.
 # PROMETHEUS_MULTIPROC_DIR is prometheus-client's own name for its shared metrics folder.
 UNPREFIXED = {"port": "PORT", "metrics_dir": "PROMETHEUS_MULTIPROC_DIR"}
+
+
+# An IPv4 or IPv6 address, or a host name: what gunicorn can bind.
+_HOST = re.compile(r"[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:.]{2,45}")
 
 
 class SettingsError(ValueError):
@@ -53,6 +58,9 @@ class Settings:
     reload_check_seconds: float = 1.0
     # The HTTP server (gunicorn.conf.py): port from $PORT, as container platforms set it.
     port: int = 8000
+    # The address the API listens on: this machine only unless told otherwise (the
+    # container image sets 0.0.0.0, since its port is published on purpose).
+    host: str = "127.0.0.1"
     workers: int = 2
     log_level: str = "info"
     # Where gunicorn's workers pool their metrics (prometheus-client's multiprocess mode);
@@ -66,10 +74,11 @@ class Settings:
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
         for f in fields(cls):
-            raw = env.get(UNPREFIXED.get(f.name, PREFIX + f.name.upper()))
+            variable = variable_of(f.name)
+            raw = env.get(variable)
             if raw is None or raw == "":
                 continue
-            values[f.name] = _convert(f.name, raw, getattr(cls(), f.name))
+            values[f.name] = _convert(variable, raw, getattr(cls(), f.name))
         settings = cls(**values)
         settings.validate()
         return settings
@@ -87,16 +96,25 @@ class Settings:
             "max_fragment_chars", "port", "workers",
         ):
             if getattr(self, name) < 1:
-                raise SettingsError(f"{PREFIX}{name.upper()} must be at least 1")
+                raise SettingsError(f"{variable_of(name)} must be at least 1")
         if self.port > 65535:
             raise SettingsError(f"PORT must be at most 65535, not {self.port}")
         if self.log_level.lower() not in {"debug", "info", "warning", "error", "critical"}:
             raise SettingsError(f"{PREFIX}LOG_LEVEL must be debug, info, warning or error")
+        if not _HOST.fullmatch(self.host):
+            raise SettingsError(
+                f"{variable_of('host')} must be an IP address or a host name, not {self.host!r}"
+            )
         if self.keep_generations < 0:
             raise SettingsError(f"{PREFIX}KEEP_GENERATIONS must be 0 or more")
 
 
-def _convert(name: str, raw: str, default: object) -> object:
+def variable_of(name: str) -> str:
+    """The environment variable that sets field ``name``."""
+    return UNPREFIXED.get(name, PREFIX + name.upper())
+
+
+def _convert(variable: str, raw: str, default: object) -> object:
     """Coerce one environment string to the type of the field's default."""
     try:
         if isinstance(default, bool):
@@ -113,6 +131,6 @@ def _convert(name: str, raw: str, default: object) -> object:
             return tuple(Path(p) for p in raw.split(os.pathsep) if p)
     except ValueError:
         raise SettingsError(
-            f"{PREFIX}{name.upper()}={raw!r} is not a valid {type(default).__name__}"
+            f"{variable}={raw!r} is not a valid {type(default).__name__}"
         ) from None
     return raw

@@ -31,18 +31,25 @@ reader only reports what it can see (bad encoding, missing cells, broken JSON).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from search.formats.common import DECODED_AS_CP1252, FIELD_EMPTIED, SKIPPED, Item
 from search.formats.fields import KEPT_FIELDS
 from search.formats.files import expand, read_file
+from search.formats.jsonl import read_jsonl_stream
 from search.models import Problem
 
 __all__ = [
-    "DECODED_AS_CP1252", "FIELD_EMPTIED", "FORMATS", "KEPT_FIELDS", "SKIPPED", "Item",
+    "DECODED_AS_CP1252", "FIELD_EMPTIED", "FORMATS", "KEPT_FIELDS", "SKIPPED", "STDIN", "Item",
     "iter_sources",
 ]
+
+# A source of "-" is standard input, read as JSONL (what ``python -m search export``
+# writes, so ``export | build -`` round-trips).
+STDIN = "-"
+STDIN_SOURCE = "<stdin>"
 
 FORMATS = ("txt", "jsonl", "csv", "reuters")
 
@@ -70,6 +77,9 @@ def iter_sources(
 
 def _iter_sources(paths: list[Path], fmt: str | None, max_bytes: int) -> Iterator[Item]:
     for path in paths:
+        if str(path) == STDIN:
+            yield from read_jsonl_stream(sys.stdin.buffer, STDIN_SOURCE, max_bytes)
+            continue
         for found in expand(path):
             if isinstance(found, Problem):
                 yield found

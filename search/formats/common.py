@@ -57,9 +57,15 @@ def binary_reason(head: bytes) -> str | None:
 
 
 def open_problem(stream: BinaryIO, source: str) -> Problem | None:
-    """Check a streamed file's start for emptiness or binary content, then rewind."""
-    head = stream.read(SNIFF_BYTES)
-    stream.seek(0)
+    """Check a streamed file's start for emptiness or binary content, then rewind.
+
+    A pipe cannot rewind: it is peeked at instead (a buffered stream's ``peek``).
+    """
+    if stream.seekable():
+        head = stream.read(SNIFF_BYTES)
+        stream.seek(0)
+    else:
+        head = stream.peek(SNIFF_BYTES)[:SNIFF_BYTES]
     if not head:
         return Problem(source, None, "empty file", SKIPPED)
     reason = binary_reason(head)

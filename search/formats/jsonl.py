@@ -24,11 +24,16 @@ from search.models import Problem
 
 def read_jsonl(path: Path, source: str, max_bytes: int) -> Iterator[Item]:
     with path.open("rb") as stream:
-        problem = open_problem(stream, source)
-        if problem:
-            yield problem
-            return
-        yield from _jsonl_lines(stream, source, max_bytes)
+        yield from read_jsonl_stream(stream, source, max_bytes)
+
+
+def read_jsonl_stream(stream: BinaryIO, source: str, max_bytes: int) -> Iterator[Item]:
+    """JSONL from an open binary stream (a file, or standard input)."""
+    problem = open_problem(stream, source)
+    if problem:
+        yield problem
+        return
+    yield from _jsonl_lines(stream, source, max_bytes)
 
 
 def _read_line(stream: BinaryIO, max_bytes: int) -> tuple[bytes | None, bool]:

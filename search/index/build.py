@@ -37,7 +37,7 @@ from search.enrich.entities.canonical import EntityResolver
 from search.enrich.entities.extractors import Extractor, NoExtractor, make_extractor
 from search.enrich.pipeline import Enricher, id_of
 from search.enrich.rules import DATA_DIR
-from search.formats import iter_sources
+from search.formats import STDIN, iter_sources
 from search.index.codec import NpSegment
 from search.index.merge import apply_policy
 from search.index.parallel import ordered_map
@@ -58,6 +58,8 @@ MAX_VOCABULARY = 300_000
 # Articles inverted into one new segment: bounds a worker's memory (a few hundred MB
 # for long articles); the merge policy then keeps the number of segments logarithmic.
 SEGMENT_DOCS = 5_000
+# The action of a problem about an id given to --delete that the index does not hold.
+NOT_DELETED = "not_deleted"
 # Records cleaned per task of an enrichment worker.
 ENRICH_CHUNK = 500
 # Texts handed to the extractor per cache round-trip.
@@ -135,6 +137,9 @@ def build_index(
     store = IndexStore(settings.index_dir)
     report = BuildReport(index_dir=store.root)
     started = time.perf_counter()
+    # Standard input can be read once: it is built, never compared with the last build.
+    from_stdin = STDIN in map(str, sources)
+    force = force or from_stdin
     with store.lock():
         current = store.current()
         if update and current is None:
@@ -162,6 +167,8 @@ def build_index(
                     report.problems,
                 )
             manifest["build_seconds"] = round(time.perf_counter() - started, 3)
+            if from_stdin:
+                manifest["fingerprint"] = None
             report.generation = store.publish(tmp, manifest, settings.keep_generations).name
         except BaseException:
             store.discard(tmp)
@@ -424,13 +431,16 @@ class _Job:
                last_line: dict[str, int], delete_ids: list[str]) -> list[NpSegment]:
         """The generation's segments: the current ones with deletion marks, then new ones."""
         segments = [] if current is None else list(read_toc(current.folder).segments)
-        if current is not None:
-            for doc_id in [*delete_ids, *last_line]:
-                docnum = current.docnum_of(doc_id)
-                if docnum is not None:
-                    i, local = current.locate(docnum)
-                    segments[i].delete_document(local)
-                    self.report.deleted += doc_id in delete_ids
+        for doc_id in [*delete_ids, *last_line]:
+            docnum = None if current is None else current.docnum_of(doc_id)
+            if docnum is not None:
+                i, local = current.locate(docnum)
+                segments[i].delete_document(local)
+                self.report.deleted += doc_id in delete_ids
+            elif doc_id in delete_ids:
+                self.report.problems.append(Problem(
+                    "--delete", None, f"no article with id {doc_id!r} in the index", NOT_DELETED
+                ))
         distinct: dict[str, set[str]] = {k: set() for k in ENTITY_TYPES}
         vocabulary: Counter[str] = Counter()
 

@@ -107,7 +107,3 @@ def _concat(parts: list[np.ndarray], dtype) -> np.ndarray:
 
 def day_number(date: dt.date) -> int:
     return (date - EPOCH).days
-
-
-def day_to_date(day: int) -> dt.date | None:
-    return None if day == NO_DAY else EPOCH + dt.timedelta(days=int(day))

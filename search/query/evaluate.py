@@ -8,7 +8,6 @@ which is what keeps common-word queries and facet counts over all matches fast.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -28,9 +27,8 @@ MIN_PREFIX_CHARS = 2
 MAX_VALUE_MATCHES = 200
 # Plain-word queries with more distinct searchable words than this are natural language
 # (a pasted sentence, a question): requiring every word would find nothing, so they match
-# articles holding at least MIN_SHOULD_MATCH of the words, ranked by BM25F.
+# articles holding any of the words, ranked by BM25F.
 LONG_QUERY_WORDS = 4
-MIN_SHOULD_MATCH = 0.0
 
 
 class QueryTooBroad(ValueError):
@@ -53,7 +51,6 @@ class Evaluator:
     # Phrases (as index-term sequences) to highlight as runs, not word by word.
     phrases: set[tuple[str, ...]] = field(default_factory=set)
     long_query_words: int = LONG_QUERY_WORDS
-    min_should_match: float = MIN_SHOULD_MATCH
     # Set when no article matched all the words and the query was relaxed.
     relaxed: bool = False
 
@@ -147,10 +144,9 @@ class Evaluator:
         return terms if terms and len(set(terms)) > self.long_query_words else None
 
     def _should(self, terms: list[str]) -> Match:
-        """Articles with at least ``min_should_match`` of the terms, scores summed."""
+        """Articles with any of the terms, scores summed."""
         score, matched = self._word_counts(terms)
-        required = max(1, math.ceil(self.min_should_match * len(set(terms))))
-        return Match(matched >= required, score)
+        return Match(matched >= 1, score)
 
     def _word_counts(self, terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Summed scores, and how many of the distinct terms each article holds.

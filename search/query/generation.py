@@ -26,7 +26,7 @@ from search.query.ranking import Bm25f
 
 
 class Generation:
-    def __init__(self, path: Path, bm25f: Bm25f | None = None) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
         self.manifest: dict = json.loads((path / MANIFEST).read_text())
         if self.manifest.get("schema_version") != SCHEMA_VERSION:
@@ -34,7 +34,7 @@ class Generation:
         self.segments = SegmentSet(path)
         self.columns = Columns(self.segments)
         self.postings = {f: FieldPostings(self.segments, f) for f in TEXT_FIELDS}
-        self.bm25f = bm25f or Bm25f.default()
+        self.bm25f = Bm25f.default()
         self.live = self.columns.live
         self.size = self.columns.size
         self.doc_count = int(self.live.sum())

@@ -4,7 +4,7 @@ Whoosh's own parser never fails: on bad input it quietly builds a different quer
 (or none), and it lets users address internal fields. Newsroom users need the
 opposite: a query means what it says, or they get a message that tells them what to
 fix. So the language is parsed here, by a small recursive-descent parser, and only
-then compiled to an engine query (``search.compile``).
+then evaluated over the index's arrays (``search.query.evaluate``).
 
     query    := or_expr
     or_expr  := and_expr ("OR" and_expr)*

@@ -764,3 +764,7 @@ def test_loosely_spelled_filter_value_is_listed_once_and_selected(app, facet, gi
 
 def test_date_to_last_month_of_year_9999(app):
     assert search(app, date_to="9999-12")["filters"]["date_to"] == "9999-12-31"
+
+
+def test_the_docs_page_answers_with_a_trailing_slash_too(app):
+    assert app.get("/docs/").text == app.get("/docs").text

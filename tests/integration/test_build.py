@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +18,7 @@ from search.index.export import iter_export
 from search.index.store import IndexBusy, IndexOutdated, IndexStore
 from search.query.generation import Generation
 from search.settings import Settings
-from tests.conftest import SEEDS, shared_data
+from tests.conftest import ROOT, SEEDS, shared_data
 
 
 @pytest.fixture(scope="module")
@@ -223,7 +226,7 @@ def test_cli_build_and_export(tmp_path, capsys):
     assert main(["export", "--index", str(index), "-o", str(out)]) == 0
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(records) == 5
-    assert set(records[0]) == {"id", "title", "date", "outlet", "url", "people",
+    assert set(records[0]) == {"id", "title", "body", "date", "outlet", "url", "people",
                                "organisations", "places"}
 
 
@@ -305,3 +308,65 @@ def test_an_index_of_another_format_is_refused_with_the_way_out(tmp_path, capsys
     # A forced full build replaces it.
     assert build_index([SEEDS], settings, force=True).indexed == 5
     Generation(IndexStore(settings.index_dir).require_current()).close()
+
+
+def _cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "search", *args], cwd=ROOT, input=stdin,
+                          capture_output=True, timeout=300)
+
+
+def test_export_piped_into_build_rebuilds_the_same_articles(seed_index, tmp_path):
+    """Titles, bodies, dates, outlets and the canonical entities all come back."""
+    exported = _cli("export", "--index", str(seed_index.index_dir)).stdout
+    again = tmp_path / "again"
+    built = _cli("build", "-", "--index", str(again), "--extractor", "none", stdin=exported)
+    assert built.returncode == 0, built.stderr
+    assert b"indexed 5" in built.stderr
+    assert _cli("export", "--index", str(again)).stdout == exported
+
+
+def test_export_into_a_closed_pipe_stops_quietly(seed_index):
+    result = subprocess.run(
+        f"{sys.executable} -m search export --index {seed_index.index_dir} | head -c 10",
+        shell=True, executable="/bin/bash", cwd=ROOT, capture_output=True, timeout=120,
+    )
+    assert len(result.stdout) == 10
+    assert b"Broken pipe" not in result.stderr and b"Traceback" not in result.stderr
+
+
+def test_delete_takes_several_ids_and_names_the_unknown_ones(small_index, capsys):
+    settings, _ = small_index
+    argv = ["build", "--update", "--delete", "a1", "a2", "nope", "--index",
+            str(settings.index_dir), "--quiet"]
+    assert main(argv, settings) == 0
+    err = capsys.readouterr().err
+    assert "deleted 2, skipped 0" in err and "1 x not deleted: no article with id" in err
+    problems = (IndexStore(settings.index_dir).require_current() / "problems.jsonl").read_text()
+    assert "'nope'" in problems
+    assert ids(settings) == {"a3"}
+
+
+def test_an_unknown_option_is_reported_by_its_subcommand(capsys):
+    with pytest.raises(SystemExit) as raised:
+        main(["build", "seeds", "--bogus"])
+    assert raised.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage: python -m search build" in err and "--bogus" in err
+
+
+def test_help_has_no_markup():
+    result = _cli("--help")
+    assert result.returncode == 0 and b"``" not in result.stdout
+
+
+def test_an_unusable_index_path_is_one_plain_line(capsys):
+    assert main(["build", "seeds", "--index", "/proc/nope/index", "--extractor", "none"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "[Errno" not in err[0] and "/proc/nope" in err[0]
+
+
+def test_the_readme_query_example_finds_an_article_in_the_seeds(seed_index, capsys):
+    readme = (ROOT / "README.md").read_text()
+    (example,) = re.findall(r"python -m search query '([^']+)'", readme)
+    assert main(["query", example, "--index", str(seed_index.index_dir)], seed_index) == 0
+    assert capsys.readouterr().out.startswith("1 article matches")

@@ -45,3 +45,4 @@ def test_term_of_one_word_is_what_the_analyser_makes_of_it():
         tokens = [t.text for t in analyser(word)]
         assert term_of(word) == (tokens[0] if tokens else None), word
         assert len(tokens) <= 1, word
+

@@ -221,9 +221,6 @@ class Aliases:
         """The entry for a ``name_key`` as listed, without spelling folding."""
         return self._by_key.get(key)
 
-    def is_known(self, key: str) -> bool:
-        return self.lookup(key) is not None
-
     def is_demonym(self, key: str) -> bool:
         """True for nationality words and their plurals, compounds and "ethnic-" forms:
         "armenian", "armenians", "armenian azerbaijani", "ethnic armenian"."""
