@@ -1,16 +1,17 @@
 """The indexing job: sources -> enriched articles -> a new index generation, switched in.
 
-The job streams: articles are cleaned into a spool file in the new generation's private
-directory, entities are extracted for the texts the cache has not seen, corpus
-statistics are gathered for canonical names, and the articles are written last, a batch
-at a time, each batch inverted into a new segment by a worker process
-(``search.index.segment``). An update keeps the current generation's segments (hard
-links: a segment is never rewritten), marks the replaced and deleted articles as
-deleted in them and adds one segment for the changes; merges follow the policy of
-``search.index.merge``.
-Memory stays bounded by the number of distinct ids and entity names, not by the size
-of the archive. Nothing becomes visible until ``IndexStore.publish`` swaps the
-``current`` link, so a failure at any point leaves the previous index serving.
+The job streams in two passes. First, worker processes clean each batch of records
+and invert it into a new segment (``search.index.segment``): text, postings, stored
+fields, dates and outlets; the texts for entity extraction go to a spool file in the
+new generation's private directory. Then entities are extracted for the texts the cache
+has not seen, corpus statistics are gathered for canonical names, and each new segment
+gets its entity columns. An update keeps the current generation's segments (hard links:
+a segment is never rewritten), marks the replaced and deleted articles as deleted in
+them and adds segments for the changes; merges follow the policy of
+``search.index.merge``. Memory stays bounded by the batch size and the number of ids
+and entity names, not by the size of the archive. Nothing becomes visible until
+``IndexStore.publish`` swaps the ``current`` link, so a failure at any point leaves the
+previous index serving.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import itertools
 import json
 import os
 import pickle
@@ -42,7 +42,13 @@ from search.index.codec import NpSegment
 from search.index.merge import apply_policy
 from search.index.parallel import ordered_map
 from search.index.schema import SCHEMA_VERSION
-from search.index.segment import INDEX_NAME, PICKLE_PROTOCOL, write_segment
+from search.index.segment import (
+    INDEX_NAME,
+    PICKLE_PROTOCOL,
+    SegmentInfo,
+    write_entity_columns,
+    write_text_segment,
+)
 from search.index.segments import SegmentSet, read_toc, write_toc
 from search.index.store import IndexStore, outdated
 from search.models import ENTITY_TYPES, Article, Problem, RawArticle
@@ -248,6 +254,12 @@ class _Job:
         self.spool = tmp / SPOOL
         # Text keys of indexed versions this update replaces or deletes.
         self.retired: list[str] = []
+        # The new segments, each with what is kept of its documents until the entities
+        # are written, and where each id's live version stands (segment, docnum, source).
+        self.new_segments: list[NpSegment] = []
+        self.new_docs: list[list[NewDoc]] = []
+        self.placed: dict[str, tuple[int, int, str]] = {}
+        self.vocabulary: Counter[str] = Counter()
 
     def run(self, sources: Sequence[str | Path], fmt: str | None, delete_ids: list[str]
             ) -> dict | None:
@@ -257,10 +269,10 @@ class _Job:
             if current is not None:
                 _link_segments(current.folder, self.tmp)
             hasher = _new_fingerprint(self.settings)
-            last_line = self._timed("read", self._read, sources, fmt, current, hasher, delete_ids)
+            self._timed("index", self._index_sources, sources, fmt, current, hasher, delete_ids)
             self._timed("extract", self._extract)
-            resolver = self._timed("resolve", self._observe, last_line)
-            segments = self._timed("index", self._write, current, resolver, last_line, delete_ids)
+            resolver = self._timed("resolve", self._observe)
+            segments = self._timed("entities", self._write, current, resolver, delete_ids)
             if self.update and self.report.indexed == 0 and self.report.deleted == 0:
                 return None
             segments, self.report.merges = self._timed(
@@ -300,15 +312,16 @@ class _Job:
         return tqdm(iterable, desc=desc, total=total, unit=" articles", disable=not self.progress,
                     leave=False, dynamic_ncols=True)
 
-    def _read(self, sources, fmt, current: SegmentSet | None, hasher,
-              delete_ids: list[str]) -> dict[str, int]:
-        """Clean every record into the spool; returns id -> spool line of its last version.
+    def _index_sources(self, sources, fmt, current: SegmentSet | None, hasher,
+                       delete_ids: list[str]) -> None:
+        """Read, clean and invert every record: each batch becomes a new segment in a worker.
 
-        In update mode it also notes the texts of the versions being replaced or deleted,
-        so their mentions can be taken out of the corpus statistics.
+        Only the entity columns wait (``_write``): they need the corpus-wide entity
+        statistics, the text does not. A record whose id comes again later is marked
+        deleted where it stands (the later one replaces it). In update mode it also notes
+        the texts of the versions being replaced or deleted, so their mentions can be
+        taken out of the corpus statistics.
         """
-        last_line: dict[str, int] = {}
-        where: dict[str, str] = {}
         for doc_id in delete_ids:
             stored = _stored_by_id(current, doc_id)
             if stored:
@@ -316,71 +329,69 @@ class _Job:
         sources_read = self._bar(
             iter_sources(sources, fmt, self.settings.max_article_bytes), "reading"
         )
-        enriched = ordered_map(
-            functools.partial(_enrich_chunk, self.enricher),
-            _chunks(self._changed_only(sources_read, current), ENRICH_CHUNK),
+        batches = ordered_map(
+            functools.partial(_index_batch, self.enricher, self.tmp, self.extracts),
+            _chunks(self._to_index(sources_read, current, hasher), SEGMENT_DOCS),
             self.settings.build_processes,
         )
         with open(self.spool, "wb") as spool:
-            line = 0
-            for item, article, problems in itertools.chain.from_iterable(enriched):
-                if isinstance(item, Problem):
-                    self.report.problems.append(item)
+            for batch in batches:
+                self.report.problems.extend(batch.problems)
+                self.report.read += batch.read
+                self.vocabulary.update(batch.vocabulary)
+                if batch.info is None:
                     continue
-                self.report.read += 1
-                _feed_fingerprint(hasher, item)
-                self.report.problems.extend(problems)
-                if article is None:
-                    continue
-                stored = _stored_by_id(current, article.id)
-                if stored and stored.get("content_hash") == article.content_hash:
-                    self.report.unchanged += 1
-                    continue
-                if stored:
-                    self.retired.append(_stored_text_key(stored))
-                if article.id in last_line:
-                    self.report.problems.append(Problem(
-                        where[article.id], None,
-                        f"id {article.id!r} appears again at {item.source}:{item.position}; "
-                        "the later record replaces this one",
-                    ))
-                pickle.dump((article, item.tags), spool, PICKLE_PROTOCOL)
-                last_line[article.id] = line
-                where[article.id] = f"{item.source}:{item.position}"
-                line += 1
-        return last_line
+                s = len(self.new_segments)
+                self.new_segments.append(NpSegment(batch.info))
+                self.new_docs.append(batch.docs)
+                for local, doc in enumerate(batch.docs):
+                    if doc.id in self.placed:
+                        earlier, at, where = self.placed[doc.id]
+                        self.new_segments[earlier].delete_document(at)
+                        self.report.problems.append(_repeated(doc.id, where, doc.where))
+                    else:
+                        stored = _stored_by_id(current, doc.id)
+                        if stored:  # a changed version of an indexed article
+                            self.retired.append(_stored_text_key(stored))
+                    self.placed[doc.id] = (s, local, doc.where)
+                for text in batch.texts:
+                    pickle.dump(text, spool, PICKLE_PROTOCOL)
+        self.report.indexed = len(self.placed)
 
-    def _changed_only(self, items: Iterable, current: SegmentSet | None) -> Iterator:
-        """In an update, a record whose id and content are already indexed is counted as
+    def _to_index(self, items: Iterable, current: SegmentSet | None, hasher) -> Iterator:
+        """The records to clean and index, each fed to the fingerprint first.
+
+        In an update, a record whose id and content are already indexed is counted as
         unchanged here, before any cleaning: a re-crawl of a large archive costs a read
         and a hash per unchanged record, not an enrichment."""
         for item in items:
-            if current is not None and isinstance(item, RawArticle):
-                stored = _stored_by_id(current, id_of(item))
-                if stored and stored.get("content_hash") == item.content_hash():
-                    self.report.read += 1
-                    self.report.unchanged += 1
-                    continue
+            if isinstance(item, RawArticle):
+                _feed_fingerprint(hasher, item)
+                if current is not None:
+                    stored = _stored_by_id(current, id_of(item))
+                    if stored and stored.get("content_hash") == item.content_hash():
+                        self.report.read += 1
+                        self.report.unchanged += 1
+                        continue
             yield item
 
-    def _spooled(self) -> Iterator[tuple[int, Article, dict[str, list[str]]]]:
+    def _spooled_texts(self) -> Iterator[str]:
+        """The texts entities are extracted from, of every new document, in order."""
         with open(self.spool, "rb") as spool:
-            for line in itertools.count():
+            while True:
                 try:
-                    article, tags = pickle.load(spool)
+                    yield pickle.load(spool)
                 except EOFError:
                     return
-                yield line, article, tags
 
     def _extract(self) -> None:
         """Run the extractor over texts the cache has not seen, in one stream."""
         if not self.extracts:
             return
         missing: dict[str, None] = {}  # ordered set: the order texts() will yield them
-        for chunk in _chunks(self._spooled(), EXTRACT_CHUNK):
-            keys = [text_key(_ner_text(a)) for _, a, _ in chunk]
-            cached = self.cache.get_many(keys)
-            for key in keys:
+        for chunk in _chunks((d.key for docs in self.new_docs for d in docs), EXTRACT_CHUNK):
+            cached = self.cache.get_many(chunk)
+            for key in chunk:
                 if key in cached:
                     self.report.from_cache += 1
                 else:
@@ -390,8 +401,7 @@ class _Job:
         wanted = set(missing)
 
         def texts() -> Iterator[str]:
-            for _, article, _ in self._spooled():
-                text = _ner_text(article)
+            for text in self._spooled_texts():
                 key = text_key(text)
                 if key in wanted:
                     wanted.discard(key)
@@ -403,19 +413,20 @@ class _Job:
             self.cache.put_many(chunk)
             self.report.extracted += len(chunk)
 
-    def _mentions(self, last_line: dict[str, int]):
-        keep = set(last_line.values())
-        for chunk in _chunks(self._spooled(), EXTRACT_CHUNK):
-            chunk = [c for c in chunk if c[0] in keep]
-            if not self.extracts:  # editor tags only: no text to hash, no cache to ask
-                yield from ((article, tags, []) for _, article, tags in chunk)
-                continue
-            keys = [text_key(_ner_text(a)) for _, a, _ in chunk]
-            cached = self.cache.get_many(keys)
-            for (_, article, tags), key in zip(chunk, keys, strict=True):
-                yield article, tags, cached[key]
+    def _mentions(self, docs: list[NewDoc]) -> list[list]:
+        """Each document's extracted mentions (none without an extractor)."""
+        if not self.extracts:
+            return [[] for _ in docs]
+        cached: dict = {}
+        for chunk in _chunks([d.key for d in docs], EXTRACT_CHUNK):
+            cached.update(self.cache.get_many(chunk))
+        return [cached[d.key] for d in docs]
 
-    def _observe(self, last_line: dict[str, int]) -> EntityResolver:
+    def _live(self, s: int, docs: list[NewDoc]) -> list[bool]:
+        """Which of new segment ``s``'s documents are the live version of their id."""
+        return [self.placed[d.id][:2] == (s, local) for local, d in enumerate(docs)]
+
+    def _observe(self) -> EntityResolver:
         resolver = EntityResolver(self.aliases)
         stats = self.store.require_current() / ENTITY_STATS if self.update else None
         if stats is not None and stats.is_file():
@@ -423,15 +434,18 @@ class _Job:
             for mentions in self.cache.get_many(self.retired).values():
                 resolver.forget(mentions)
         if self.extracts:
-            for _, _, mentions in self._mentions(last_line):
-                resolver.observe(mentions)
+            for s, docs in enumerate(self.new_docs):
+                for mentions, live in zip(self._mentions(docs), self._live(s, docs), strict=True):
+                    if live:
+                        resolver.observe(mentions)
         return resolver
 
     def _write(self, current: SegmentSet | None, resolver: EntityResolver,
-               last_line: dict[str, int], delete_ids: list[str]) -> list[NpSegment]:
-        """The generation's segments: the current ones with deletion marks, then new ones."""
+               delete_ids: list[str]) -> list[NpSegment]:
+        """The generation's segments: the current ones with deletion marks, then the new
+        ones, completed with their entity columns."""
         segments = [] if current is None else list(read_toc(current.folder).segments)
-        for doc_id in [*delete_ids, *last_line]:
+        for doc_id in [*delete_ids, *self.placed]:
             docnum = None if current is None else current.docnum_of(doc_id)
             if docnum is not None:
                 i, local = current.locate(docnum)
@@ -442,41 +456,82 @@ class _Job:
                     "--delete", None, f"no article with id {doc_id!r} in the index", NOT_DELETED
                 ))
         distinct: dict[str, set[str]] = {k: set() for k in ENTITY_TYPES}
-        vocabulary: Counter[str] = Counter()
-
-        def articles() -> Iterator[Article]:
-            for article, tags, mentions in self._bar(
-                self._mentions(last_line), "indexing", len(last_line)
-            ):
-                names = resolver.resolve(mentions, tags)
+        for s, (segment, docs) in enumerate(zip(self.new_segments, self.new_docs, strict=True)):
+            names: dict[str, list[list[str]]] = {k: [] for k in ENTITY_TYPES}
+            for doc, mentions, live in zip(docs, self._mentions(docs), self._live(s, docs),
+                                           strict=True):
+                found = resolver.resolve(mentions, doc.tags) if live else {}
                 for kind in ENTITY_TYPES:
-                    setattr(article, kind, names.get(kind, []))
-                    distinct[kind].update(names.get(kind, []))
-                self.report.indexed += 1
-                yield article
-
-        for info, words in ordered_map(
-            functools.partial(write_segment, self.tmp), _chunks(articles(), SEGMENT_DOCS),
-            self.settings.build_processes,
-        ):
-            segments.append(NpSegment(info))
-            vocabulary.update(words)
+                    names[kind].append(found.get(kind, []))
+                    distinct[kind].update(found.get(kind, []))
+            write_entity_columns(self.tmp, segment.info.segid, names)
+        segments.extend(self.new_segments)
         self.report.entities = {k: len(v) for k, v in distinct.items()}
         if self.update:
             previous = self.store.require_current() / VOCABULARY
             if previous.is_file():
-                vocabulary.update(json.loads(previous.read_text()))
-        top = dict(vocabulary.most_common(MAX_VOCABULARY))
+                self.vocabulary.update(json.loads(previous.read_text()))
+        top = dict(self.vocabulary.most_common(MAX_VOCABULARY))
         (self.tmp / VOCABULARY).write_text(json.dumps(top, ensure_ascii=False))
         return segments
 
 
-def _enrich_chunk(enricher: Enricher, items: list[RawArticle | Problem]) -> list[tuple]:
-    """(item, article or None, problems) for each item; a reader's problems pass through."""
-    return [
-        (item, None, []) if isinstance(item, Problem) else (item, *enricher.enrich(item))
-        for item in items
-    ]
+@dataclass(slots=True)
+class NewDoc:
+    """What the build keeps of each newly indexed document until its entities are written."""
+
+    id: str
+    tags: dict[str, list[str]]
+    key: str  # the text key its mentions are cached under ("" without an extractor)
+    where: str  # source:position, for messages about repeated ids
+
+
+@dataclass
+class BatchResult:
+    """A worker's account of one batch: its new segment, and what the parent needs."""
+
+    info: SegmentInfo | None
+    docs: list[NewDoc]
+    texts: list[str]  # the texts to extract entities from, when extracting
+    problems: list[Problem]
+    read: int
+    vocabulary: dict[str, int]
+
+
+def _index_batch(enricher: Enricher, folder: Path, extracts: bool,
+                 items: list[RawArticle | Problem]) -> BatchResult:
+    """Clean a batch of records and invert what is left into one segment (in a worker)."""
+    problems: list[Problem] = []
+    articles: dict[str, tuple[Article, RawArticle]] = {}
+    read = 0
+    for item in items:
+        if isinstance(item, Problem):
+            problems.append(item)
+            continue
+        read += 1
+        article, found = enricher.enrich(item)
+        problems.extend(found)
+        if article is None:
+            continue
+        if article.id in articles:  # the later record replaces the earlier one
+            earlier = articles.pop(article.id)[1]
+            problems.append(_repeated(article.id, f"{earlier.source}:{earlier.position}",
+                                      f"{item.source}:{item.position}"))
+        articles[article.id] = (article, item)
+    if not articles:
+        return BatchResult(None, [], [], problems, read, {})
+    kept = [a for a, _ in articles.values()]
+    info, vocabulary = write_text_segment(folder, kept)
+    texts = [_ner_text(a) for a in kept] if extracts else []
+    keys = [text_key(t) for t in texts] if extracts else [""] * len(kept)
+    docs = [NewDoc(a.id, raw.tags, key, f"{raw.source}:{raw.position}")
+            for (a, raw), key in zip(articles.values(), keys, strict=True)]
+    return BatchResult(info, docs, texts, problems, read, vocabulary)
+
+
+def _repeated(article_id: str, earlier: str, later: str) -> Problem:
+    return Problem(earlier, None, f"id {article_id!r} appears again at {later}; "
+                                  "the later record replaces this one")
 
 
 def _stored_by_id(current: SegmentSet | None, article_id: str) -> dict | None:

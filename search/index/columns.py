@@ -61,6 +61,11 @@ class FacetColumn:
         mask[:docs] = running[self.offsets[1:]] > running[self.offsets[:-1]]
         return mask
 
+    def names_of(self, doc: int) -> list[str]:
+        """Document ``doc``'s values, in the order they were given."""
+        start, end = int(self.offsets[doc]), int(self.offsets[doc + 1])
+        return [self.values[o] for o in self.ords[start:end]]
+
     @cached_property
     def document_frequency(self) -> np.ndarray:
         return np.bincount(self.ords, minlength=len(self.values))

@@ -18,7 +18,7 @@ from search.models import ENTITY_TYPES, Article
 # The searchable text fields, in the schema and in every segment.
 TEXT_FIELDS = ("title", "body")
 # Bump when the schema or what goes into it changes: a build then re-indexes everything.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 ENTITY_SEPARATOR = ","
 
 
@@ -40,8 +40,12 @@ def build_schema() -> Schema:
 STORED_ONLY = ("date", "outlet", *ENTITY_TYPES, "url", "word_count", "content_hash", "source")
 
 
-def stored_fields(article: Article) -> dict:
-    """What a segment stores of an article; absent values are left out, not stored empty."""
+def stored_text_fields(article: Article) -> dict:
+    """What a segment stores of an article, absent values left out, not stored empty.
+
+    Entity names are not among them: a segment keeps them once, in its entity columns,
+    and readers add them back (``SegmentArrays.stored``).
+    """
     doc: dict = {
         "id": article.id,
         "title": article.title,
@@ -55,10 +59,6 @@ def stored_fields(article: Article) -> dict:
         doc["date"] = dt.datetime.combine(article.date, dt.time())
     if article.url:
         doc["url"] = article.url
-    for kind in ENTITY_TYPES:
-        names = [n.replace(ENTITY_SEPARATOR, " ") for n in getattr(article, kind)]
-        if names:
-            doc[kind] = ENTITY_SEPARATOR.join(names)
     return doc
 
 

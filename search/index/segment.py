@@ -37,8 +37,8 @@ import numpy as np
 from search.analysis import term_of
 from search.index.columns import FACETS, NO_DAY, FacetColumn, day_number
 from search.index.invert import InvertedField, invert
-from search.index.schema import TEXT_FIELDS, stored_fields
-from search.models import Article
+from search.index.schema import ENTITY_SEPARATOR, TEXT_FIELDS, stored_text_fields
+from search.models import ENTITY_TYPES, Article
 
 ID_FIELD = "id"
 INDEXED_FIELDS = (*TEXT_FIELDS, ID_FIELD)
@@ -65,8 +65,9 @@ def file_name(segid: str, part: str) -> str:
     return f"{INDEX_NAME}_{segid}.{part}"
 
 
-def write_segment(folder: Path, articles: Sequence[Article]) -> tuple[SegmentInfo, dict]:
-    """Invert and store a batch of articles as one new segment in ``folder``.
+def write_text_segment(folder: Path, articles: Sequence[Article]) -> tuple[SegmentInfo, dict]:
+    """Invert and store a batch of articles as a new segment in ``folder``: all of it but
+    the entity columns, which wait for the corpus-wide names (``write_entity_columns``).
 
     Also returns the batch's surface vocabulary (word -> documents), for spelling
     suggestions, counted from the words the inversion has already split.
@@ -76,14 +77,11 @@ def write_segment(folder: Path, articles: Sequence[Article]) -> tuple[SegmentInf
         f: invert([getattr(a, f) for a in articles], term_of) for f in TEXT_FIELDS
     }
     ids = id_postings([a.id for a in articles])
-    stored = [pack_stored(stored_fields(a)) for a in articles]
+    stored = [pack_stored(stored_text_fields(a)) for a in articles]
     days = np.array(
         [NO_DAY if a.date is None else day_number(a.date) for a in articles], np.int32
     )
-    facets = {
-        "outlet": [[a.outlet] if a.outlet else [] for a in articles],
-        **{kind: [getattr(a, kind) for a in articles] for kind in FACETS[1:]},
-    }
+    facets = {"outlet": [[a.outlet] if a.outlet else [] for a in articles]}
     info = save_segment(folder, segid, text_postings, ids, stored, days, facets)
     return info, surface_vocabulary(list(text_postings.values()), len(articles))
 
@@ -136,13 +134,25 @@ def save_segment(
     np.save(path("stored_off.npy"), offsets)
     np.save(path("day.npy"), days.astype(np.int32))
     for facet, per_doc in facets.items():
-        values, doc_offsets, ords = facet_csr(per_doc)
-        path(f"{facet}.values.json").write_text(json.dumps(values, ensure_ascii=False))
-        np.save(path(f"{facet}.offsets.npy"), doc_offsets)
-        np.save(path(f"{facet}.ords.npy"), ords)
+        _save_facet(folder, segid, facet, per_doc)
     return SegmentInfo(
         segid, len(stored), {f: p.total_length for f, p in text_postings.items()}
     )
+
+
+def write_entity_columns(folder: Path, segid: str, names: dict[str, list[list[str]]]) -> None:
+    """A segment's people, organisations and places: each document's canonical names."""
+    for kind in ENTITY_TYPES:
+        _save_facet(folder, segid, kind, names[kind])
+
+
+def _save_facet(folder: Path, segid: str, facet: str, per_doc: Sequence[Sequence[str]]) -> None:
+    values, doc_offsets, ords = facet_csr(per_doc)
+    (folder / file_name(segid, f"{facet}.values.json")).write_text(
+        json.dumps(values, ensure_ascii=False)
+    )
+    np.save(folder / file_name(segid, f"{facet}.offsets.npy"), doc_offsets)
+    np.save(folder / file_name(segid, f"{facet}.ords.npy"), ords)
 
 
 def id_postings(ids: Sequence[str]) -> InvertedField:
@@ -247,7 +257,15 @@ class SegmentArrays:
         return self._stored[start:end]
 
     def stored(self, docnum: int) -> dict:
-        return unpack_stored(self.stored_bytes(docnum))
+        """The document's stored fields, its entity names (kept once, in the columns) too."""
+        fields = unpack_stored(self.stored_bytes(docnum))
+        for kind in ENTITY_TYPES:
+            names = self.facets[kind].names_of(docnum)
+            if names:
+                fields[kind] = ENTITY_SEPARATOR.join(
+                    n.replace(ENTITY_SEPARATOR, " ") for n in names
+                )
+        return fields
 
     def docnum_of(self, article_id: str) -> int | None:
         ids = self.fields[ID_FIELD]
