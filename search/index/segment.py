@@ -22,6 +22,7 @@ Everything is memory-mapped by readers, so every worker shares the pages.
 
 from __future__ import annotations
 
+import bisect
 import json
 import mmap
 import pickle
@@ -198,7 +199,7 @@ class FieldArrays:
         def path(part: str) -> Path:
             return folder / file_name(segid, f"{field}.{part}")
 
-        self.terms: list[str] = json.loads(path("terms.json").read_text())
+        self._terms_path = path("terms.json")
         self.toff: np.ndarray = np.load(path("toff.npy"), mmap_mode="r")
         self.docs: np.ndarray = np.load(path("docs.npy"), mmap_mode="r")
         positional = path("pos.npy").exists()
@@ -207,11 +208,14 @@ class FieldArrays:
         self.lengths = np.load(path("len.npy"), mmap_mode="r") if positional else None
 
     @cached_property
-    def term_index(self) -> dict[str, int]:
-        return {t: i for i, t in enumerate(self.terms)}
+    def terms(self) -> list[str]:
+        """The sorted terms, read on first use: an update that only looks up ids never
+        parses the text fields' vocabularies, so its cost does not grow with them."""
+        return json.loads(self._terms_path.read_text())
 
     def index_of(self, term: str) -> int | None:
-        return self.term_index.get(term)
+        i = bisect.bisect_left(self.terms, term)
+        return i if i < len(self.terms) and self.terms[i] == term else None
 
     def postings(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         start, end = int(self.toff[i]), int(self.toff[i + 1])
