@@ -3,26 +3,36 @@
 Both stages of a build that cost per article (enrichment, and inversion into segments)
 run here: a pool of ``processes`` workers (forked, so they start with the parent's
 rules already loaded), at most ``AHEAD`` tasks per worker in flight, so an archive of
-any size streams through in a fixed amount of memory. One process means no pool at all.
+any size streams through in a fixed amount of memory. One process, or a single task (an
+update of a few articles), means no pool at all: starting one costs more than the task.
 """
 
 from __future__ import annotations
 
 import collections
 import concurrent.futures
+import itertools
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 T = TypeVar("T")
+_END = object()
 R = TypeVar("R")
 AHEAD = 2
 
 
 def ordered_map(fn: Callable[[T], R], items: Iterable[T], processes: int) -> Iterator[R]:
-    if processes < 2:
+    items = iter(items)
+    first = next(items, _END)
+    second = next(items, _END) if first is not _END else _END
+    if processes < 2 or second is _END:  # one task (a small update): no pool to start
+        for item in (first, second):
+            if item is not _END:
+                yield fn(item)
         yield from map(fn, items)
         return
+    items = itertools.chain((first, second), items)
     context = multiprocessing.get_context("fork")
     with concurrent.futures.ProcessPoolExecutor(processes, mp_context=context) as pool:
         pending: collections.deque = collections.deque()
