@@ -65,6 +65,10 @@ class SearchResource:
         page = self.searcher.search(SearchRequest(filters=filters, **args))
         send(resp, self.schemas.search_page, search_payload(page))
 
+    def on_head(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """The same answer's status and headers (Falcon sends no body for HEAD)."""
+        self.on_get(req, resp)
+
 
 def search_payload(page: SearchPage) -> dict:
     f = page.filters

@@ -768,3 +768,12 @@ def test_date_to_last_month_of_year_9999(app):
 
 def test_the_docs_page_answers_with_a_trailing_slash_too(app):
     assert app.get("/docs/").text == app.get("/docs").text
+
+
+def test_head_search_answers_like_get_without_a_body(app):
+    got = app.get("/search?q=Aliyev")
+    head = app.head("/search?q=Aliyev")
+    assert head.status_int == 200 and head.body == b""
+    assert head.content_type == got.content_type
+    assert_problem(app.get("/search?page=0", expect_errors=True), 400, param="page")
+    assert app.head("/search?page=0", expect_errors=True).status_int == 400
