@@ -366,13 +366,12 @@ class _Job:
         and a hash per unchanged record, not an enrichment."""
         for item in items:
             if isinstance(item, RawArticle):
-                _feed_fingerprint(hasher, item)
-                if current is not None:
-                    stored = _stored_by_id(current, id_of(item))
-                    if stored and stored.get("content_hash") == item.content_hash():
-                        self.report.read += 1
-                        self.report.unchanged += 1
-                        continue
+                content_hash = item.content_hash()
+                _feed_fingerprint(hasher, item, content_hash)
+                if current is not None and current.content_hash(id_of(item)) == content_hash:
+                    self.report.read += 1
+                    self.report.unchanged += 1
+                    continue
             yield item
 
     def _spooled_texts(self) -> Iterator[str]:
@@ -566,8 +565,9 @@ def _new_fingerprint(settings: Settings):
     return hasher
 
 
-def _feed_fingerprint(hasher, raw: RawArticle) -> None:
-    hasher.update(f"{raw.id}\t{raw.source}\t{raw.position}\t{raw.content_hash()}\n".encode())
+def _feed_fingerprint(hasher, raw: RawArticle, content_hash: str | None = None) -> None:
+    content_hash = content_hash or raw.content_hash()
+    hasher.update(f"{raw.id}\t{raw.source}\t{raw.position}\t{content_hash}\n".encode())
 
 
 def _ner_text(article: Article) -> str:

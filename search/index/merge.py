@@ -128,8 +128,9 @@ def merge(folder: Path, segments: Sequence[NpSegment]) -> NpSegment | None:
     ]
     _save_ids(folder, segid, id_postings(ids))
     _merge_stored(folder, segid, arrays, lives)
-    days = [np.asarray(a.day)[live] for a, live in zip(arrays, lives, strict=True)]
-    np.save(folder / file_name(segid, "day.npy"), np.concatenate(days))
+    for part, column in (("day.npy", "day"), ("hash.npy", "hashes")):
+        kept = [np.asarray(getattr(a, column))[live] for a, live in zip(arrays, lives, strict=True)]
+        np.save(folder / file_name(segid, part), np.concatenate(kept))
     for facet in FACETS:
         _merge_facet(folder, segid, facet, arrays, lives)
     return NpSegment(SegmentInfo(segid, base, lengths))

@@ -15,6 +15,7 @@ folder, named ``MAIN_<segid>.<part>`` (Whoosh's naming, so its storage finds the
   .stored.bin / .stored_off.npy   each document's stored fields, pickled and
                           compressed (zlib), end to end
   .day.npy                int32 days since 1970-01-01 (``NO_DAY`` when unknown)
+  .hash.npy               16-byte content hash per document (what an update compares)
   .<facet>.values.json / .offsets.npy / .ords.npy   facet values, as CSR ordinals
 
 Everything is memory-mapped by readers, so every worker shares the pages.
@@ -47,6 +48,7 @@ INDEX_NAME = "MAIN"
 PICKLE_PROTOCOL = 5
 # zlib level 1: about half the size of news text for ~25 µs per document read back.
 STORED_COMPRESSION = 1
+HASH_DTYPE = "S16"
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,8 @@ def write_text_segment(folder: Path, articles: Sequence[Article]) -> tuple[Segme
         [NO_DAY if a.date is None else day_number(a.date) for a in articles], np.int32
     )
     facets = {"outlet": [[a.outlet] if a.outlet else [] for a in articles]}
-    info = save_segment(folder, segid, text_postings, ids, stored, days, facets)
+    hashes = content_hashes([a.content_hash for a in articles])
+    info = save_segment(folder, segid, text_postings, ids, stored, days, hashes, facets)
     return info, surface_vocabulary(list(text_postings.values()), len(articles))
 
 
@@ -116,7 +119,8 @@ def surface_vocabulary(fields: Sequence[InvertedField], doc_count: int) -> dict[
 
 def save_segment(
     folder: Path, segid: str, text_postings: dict[str, InvertedField], ids: InvertedField,
-    stored: Sequence[bytes], days: np.ndarray, facets: dict[str, list[list[str]]],
+    stored: Sequence[bytes], days: np.ndarray, hashes: np.ndarray,
+    facets: dict[str, list[list[str]]],
 ) -> SegmentInfo:
     def path(part: str) -> Path:
         return folder / file_name(segid, part)
@@ -134,11 +138,17 @@ def save_segment(
     path("stored.bin").write_bytes(b"".join(stored))
     np.save(path("stored_off.npy"), offsets)
     np.save(path("day.npy"), days.astype(np.int32))
+    np.save(path("hash.npy"), hashes)
     for facet, per_doc in facets.items():
         _save_facet(folder, segid, facet, per_doc)
     return SegmentInfo(
         segid, len(stored), {f: p.total_length for f, p in text_postings.items()}
     )
+
+
+def content_hashes(hex_digests: Sequence[str]) -> np.ndarray:
+    """Each document's content hash (16 bytes), so an update compares without unpacking."""
+    return np.array([bytes.fromhex(h) for h in hex_digests], dtype=HASH_DTYPE)
 
 
 def write_entity_columns(folder: Path, segid: str, names: dict[str, list[list[str]]]) -> None:
@@ -243,6 +253,7 @@ class SegmentArrays:
                 if self.stored_offsets[-1] else b""
             )
         self.day = np.load(folder / file_name(segid, "day.npy"), mmap_mode="r")
+        self.hashes = np.load(folder / file_name(segid, "hash.npy"), mmap_mode="r")
         self.facets = {}
         for facet in FACETS:
             values = json.loads((folder / file_name(segid, f"{facet}.values.json")).read_text())

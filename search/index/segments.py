@@ -60,6 +60,14 @@ class SegmentSet:
                 return int(self.bases[i]) + local
         return None
 
+    def content_hash(self, article_id: str) -> str | None:
+        """The live document's content hash (hex), read from a column: no unpacking."""
+        docnum = self.docnum_of(article_id)
+        if docnum is None:
+            return None
+        i, local = self.locate(docnum)
+        return bytes(self.arrays[i].hashes[local]).hex()
+
     def iter_live(self):
         """(docnum, stored fields) of every live document, in order."""
         for i, arrays in enumerate(self.arrays):
