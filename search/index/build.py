@@ -66,8 +66,6 @@ MAX_VOCABULARY = 300_000
 SEGMENT_DOCS = 5_000
 # The action of a problem about an id given to --delete that the index does not hold.
 NOT_DELETED = "not_deleted"
-# Records cleaned per task of an enrichment worker.
-ENRICH_CHUNK = 500
 # Texts handed to the extractor per cache round-trip.
 EXTRACT_CHUNK = 1000
 
