@@ -1,9 +1,9 @@
 """One immutable segment: its postings (stored once), stored fields and columns.
 
-A segment is written once, by ``write_text_segment`` and ``write_entity_columns`` from
-a batch of articles, or by a merge,
-and never changed: a replaced or deleted article is a deletion mark kept in the index's
-table of contents (Whoosh's ``TOC``), not in these files. Files, in the generation's
+A segment is written once, by ``write_text_segment`` and ``write_entity_columns`` from a
+batch of articles, or by a merge, and never changed: a replaced or deleted article is a
+deletion mark kept in the index's table of contents (Whoosh's ``TOC``), not in these
+files. Files, in the generation's
 folder, named ``MAIN_<segid>.<part>`` (Whoosh's naming, so its storage finds them):
 
   .<field>.terms.json     sorted terms of ``title``, ``body`` and ``id``
