@@ -50,7 +50,7 @@ from search.index.segment import (
     write_text_segment,
 )
 from search.index.segments import SegmentSet, read_toc, write_toc
-from search.index.store import IndexStore, outdated
+from search.index.store import CURRENT, IndexStore, outdated
 from search.models import ENTITY_TYPES, Article, Problem, RawArticle
 from search.settings import Settings
 
@@ -66,6 +66,8 @@ MAX_VOCABULARY = 300_000
 SEGMENT_DOCS = 5_000
 # The action of a problem about an id given to --delete that the index does not hold.
 NOT_DELETED = "not_deleted"
+# The action of a problem about a record whose id a later record of the same build reuses.
+REPLACED = "replaced"
 # Texts handed to the extractor per cache round-trip.
 EXTRACT_CHUNK = 1000
 
@@ -80,6 +82,8 @@ class BuildReport:
     indexed: int = 0
     unchanged: int = 0
     deleted: int = 0
+    # Articles read that cleaning left out (no body left, an unusable id).
+    dropped: int = 0
     extracted: int = 0
     from_cache: int = 0
     up_to_date: bool = False
@@ -91,7 +95,13 @@ class BuildReport:
 
     @property
     def skipped(self) -> int:
+        """Records (or whole files) not indexed: unreadable, or left out after cleaning."""
         return sum(1 for p in self.problems if p.action == "skipped")
+
+    @property
+    def replaced(self) -> int:
+        """Articles read whose id a later record of the same build reused."""
+        return sum(1 for p in self.problems if p.action == REPLACED)
 
     def problems_by_reason(self) -> Counter[tuple[str, str]]:
         """Problems grouped by the shape of their reason (quoted values and numbers elided)."""
@@ -105,17 +115,28 @@ class BuildReport:
                 f"nothing changed ({total:.1f}s); use --force to rebuild anyway"
             ]
         lines = [
-            f"read {self.read} articles; indexed {self.indexed}, unchanged {self.unchanged}, "
-            f"deleted {self.deleted}, skipped {self.skipped}; entities extracted for "
-            f"{self.extracted}, from cache {self.from_cache}",
+            # read = indexed + unchanged + replaced + left out; the unreadable never were.
+            f"read {self.read} articles: indexed {self.indexed}, unchanged {self.unchanged}, "
+            f"replaced by a later record {self.replaced}, left out {self.dropped}; "
+            f"deleted {self.deleted}; skipped {self.skipped - self.dropped} unreadable "
+            f"records or files",
+            f"entities extracted for {self.extracted}, from cache {self.from_cache}",
             "distinct entities: "
             + ", ".join(f"{k} {self.entities.get(k, 0)}" for k in ENTITY_TYPES),
             "seconds: "
             + ", ".join(f"{k} {v:.1f}" for k, v in self.seconds.items())
             + f", total {total:.1f}",
         ]
+        first_seen: dict[tuple[str, str], Problem] = {}
+        for p in self.problems:
+            first_seen.setdefault((p.action, _reason_shape(p.reason)), p)
         for (action, reason), count in self.problems_by_reason().most_common():
-            lines.append(f"  {count:>6} x {action.replace('_', ' ')}: {reason}")
+            example = first_seen[(action, reason)]
+            where = example.source + (f":{example.position}" if example.position else "")
+            lines.append(f"  {count:>6} x {action.replace('_', ' ')}: {reason} (first: {where})")
+        if self.problems and self.generation:
+            path = self.index_dir / CURRENT / PROBLEMS
+            lines.append(f"every problem, one JSON line each: {path}")
         if self.generation:
             lines.append(
                 f"index {self.index_dir} now serves generation {self.generation} "
@@ -167,7 +188,7 @@ def build_index(
             if not update and report.indexed == 0:
                 raise EmptyBuild(
                     f"no article could be indexed from {', '.join(map(str, sources))}"
-                    f" ({len(report.problems)} problems); the index was not changed",
+                    f" ({_count(len(report.problems), 'problem')}); the index was not changed",
                     report.problems,
                 )
             manifest["build_seconds"] = round(time.perf_counter() - started, 3)
@@ -336,6 +357,7 @@ class _Job:
             for batch in batches:
                 self.report.problems.extend(batch.problems)
                 self.report.read += batch.read
+                self.report.dropped += batch.dropped
                 self.vocabulary.update(batch.vocabulary)
                 if batch.info is None:
                     continue
@@ -492,6 +514,7 @@ class BatchResult:
     texts: list[str]  # the texts to extract entities from, when extracting
     problems: list[Problem]
     read: int
+    dropped: int  # read, but left out by cleaning
     vocabulary: dict[str, int]
 
 
@@ -500,7 +523,7 @@ def _index_batch(enricher: Enricher, folder: Path, extracts: bool,
     """Clean a batch of records and invert what is left into one segment (in a worker)."""
     problems: list[Problem] = []
     articles: dict[str, tuple[Article, RawArticle]] = {}
-    read = 0
+    read = dropped = 0
     for item in items:
         if isinstance(item, Problem):
             problems.append(item)
@@ -509,6 +532,7 @@ def _index_batch(enricher: Enricher, folder: Path, extracts: bool,
         article, found = enricher.enrich(item)
         problems.extend(found)
         if article is None:
+            dropped += 1
             continue
         if article.id in articles:  # the later record replaces the earlier one
             earlier = articles.pop(article.id)[1]
@@ -516,19 +540,20 @@ def _index_batch(enricher: Enricher, folder: Path, extracts: bool,
                                       f"{item.source}:{item.position}"))
         articles[article.id] = (article, item)
     if not articles:
-        return BatchResult(None, [], [], problems, read, {})
+        return BatchResult(None, [], [], problems, read, dropped, {})
     kept = [a for a, _ in articles.values()]
     info, vocabulary = write_text_segment(folder, kept)
     texts = [_ner_text(a) for a in kept] if extracts else []
     keys = [text_key(t) for t in texts] if extracts else [""] * len(kept)
     docs = [NewDoc(a.id, raw.tags, key, f"{raw.source}:{raw.position}")
             for (a, raw), key in zip(articles.values(), keys, strict=True)]
-    return BatchResult(info, docs, texts, problems, read, vocabulary)
+    return BatchResult(info, docs, texts, problems, read, dropped, vocabulary)
 
 
 def _repeated(article_id: str, earlier: str, later: str) -> Problem:
+    """Not a skip: the id is indexed, with its later record's content."""
     return Problem(earlier, None, f"id {article_id!r} appears again at {later}; "
-                                  "the later record replaces this one")
+                                  "the later record replaces this one", REPLACED)
 
 
 def _stored_by_id(current: SegmentSet | None, article_id: str) -> dict | None:
@@ -597,7 +622,13 @@ def _link_segments(source: Path, target: Path) -> None:
         os.link(path, target / path.name)
 
 
-_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|\d+(?:[.,]\d+)*")
+# What varies between problems of one kind: quoted values and standalone numbers (not
+# the digits of a word such as "UTF-8" or "cp1252").
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|(?<![\w-])\d+(?:[.,]\d+)*(?![\w-])")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
 
 
 def _reason_shape(reason: str) -> str:

@@ -340,7 +340,7 @@ def test_delete_takes_several_ids_and_names_the_unknown_ones(small_index, capsys
             str(settings.index_dir), "--quiet"]
     assert main(argv, settings) == 0
     err = capsys.readouterr().err
-    assert "deleted 2, skipped 0" in err and "1 x not deleted: no article with id" in err
+    assert "deleted 2; skipped 0" in err and "1 x not deleted: no article with id" in err
     problems = (IndexStore(settings.index_dir).require_current() / "problems.jsonl").read_text()
     assert "'nope'" in problems
     assert ids(settings) == {"a3"}
@@ -370,3 +370,26 @@ def test_the_readme_query_example_finds_an_article_in_the_seeds(seed_index, caps
     (example,) = re.findall(r"python -m search query '([^']+)'", readme)
     assert main(["query", example, "--index", str(seed_index.index_dir)], seed_index) == 0
     assert capsys.readouterr().out.startswith("1 article matches")
+
+
+def test_the_summary_adds_up_and_keeps_what_locates_a_problem(tmp_path):
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "binary.txt").write_bytes(b"hello\x00world")
+    (source / "latin.txt").write_bytes("caf\xe9 au lait, a story with words".encode("latin-1"))
+    write_jsonl(source / "wire.jsonl", [
+        {"id": "a", "body": "First version of the story."},
+        {"id": "a", "body": "Second version of the story."},
+        {"id": "b", "body": "   "},
+    ])
+    (source / "wire.jsonl").write_text((source / "wire.jsonl").read_text() + "not json\n")
+    settings = replace_settings(tmp_path / "index", extractor="none")
+    report = build_index([source], settings)
+    assert report.read == report.indexed + report.unchanged + report.replaced + report.dropped
+    assert (report.indexed, report.replaced) == (2, 1)
+    summary = "\n".join(report.summary())
+    assert "not valid UTF-8; decoded as cp1252" in summary  # digits inside words stay
+    assert "(first: " + str(source / "wire.jsonl") + ":" in summary
+    assert str(settings.index_dir / "current" / "problems.jsonl") in summary
+    with pytest.raises(EmptyBuild, match=r"\(1 problem\)"):
+        build_index([source / "binary.txt"], replace_settings(tmp_path / "other", extractor="none"))
