@@ -393,3 +393,12 @@ def test_the_summary_adds_up_and_keeps_what_locates_a_problem(tmp_path):
     assert str(settings.index_dir / "current" / "problems.jsonl") in summary
     with pytest.raises(EmptyBuild, match=r"\(1 problem\)"):
         build_index([source / "binary.txt"], replace_settings(tmp_path / "other", extractor="none"))
+
+
+def test_a_bad_aliases_file_is_one_clear_line_like_any_rules_file(tmp_path, capsys):
+    bad = tmp_path / "aliases.toml"
+    bad.write_text("[entity]\nname = 5\n")
+    settings = replace_settings(tmp_path / "index", extractor="gazetteer", aliases_files=(bad,))
+    assert main(["build", str(SEEDS), "--index", str(tmp_path / "index")], settings) == 1
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"newsdesk: {bad}") and "unexpected" not in line

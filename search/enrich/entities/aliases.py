@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.enrich.entities.names import clean_surface, name_key, translit_key
+from search.enrich.rules import RulesError
 from search.models import ENTITY_TYPES
 
 log = logging.getLogger(__name__)
@@ -64,19 +65,19 @@ class _Builder:
     def add_file(self, data: Mapping[str, object], source: str) -> None:
         unknown = sorted(set(data) - set(ENTITY_TYPES) - set(_LIST_SECTIONS))
         if unknown:
-            raise ValueError(f"{source}: unknown section(s) {unknown}")
+            raise RulesError(f"{source}: unknown section(s) {unknown}")
         seen: dict[str, str] = {}
         for etype in ENTITY_TYPES:
             table = data.get(etype, {})
             if not isinstance(table, dict):
-                raise ValueError(f"{source}: [{etype}] must be a table of name = [variants]")
+                raise RulesError(f"{source}: [{etype}] must be a table of name = [variants]")
             for canonical, variants in table.items():
                 self._add_entity(canonical, etype, variants, source, seen)
         for section in sorted(_LIST_SECTIONS):
             table = data.get(section, {})
             allowed = sorted(key for sec, key in _LISTS if sec == section)
             if not isinstance(table, dict) or set(table) - set(allowed):
-                raise ValueError(f"{source}: [{section}] may only hold {allowed}")
+                raise RulesError(f"{source}: [{section}] may only hold {allowed}")
             for list_name in allowed:
                 for word in _string_list(table.get(list_name, []), f"{source} [{section}]"):
                     self._add_word(_LISTS[section, list_name], word, source, seen)
@@ -87,7 +88,7 @@ class _Builder:
         surfaces = [canonical, *_string_list(variants, f"{source} [{etype}] {canonical!r}")]
         ckey = name_key(clean_surface(canonical))
         if not ckey:
-            raise ValueError(f"{source}: [{etype}] has an empty canonical name {canonical!r}")
+            raise RulesError(f"{source}: [{etype}] has an empty canonical name {canonical!r}")
         self._release(ckey)
         entity = self.entities.setdefault(ckey, _Entity(canonical, etype))
         entity.canonical, entity.type = canonical, etype
@@ -97,7 +98,7 @@ class _Builder:
                 continue
             where = f"[{etype}] {canonical!r}"
             if seen.get(key, where) != where:
-                raise ValueError(f"{source}: {surface!r} appears under {seen[key]} and {where}")
+                raise RulesError(f"{source}: {surface!r} appears under {seen[key]} and {where}")
             seen[key] = where
             if self.owner.get(key, ckey) != ckey:
                 self._release(key)
@@ -122,7 +123,7 @@ class _Builder:
             return
         if target in ("ignore", "demonyms"):
             if key in seen and seen[key] != f"[{target}]":
-                raise ValueError(f"{source}: {word!r} is both {seen[key]} and in [{target}]")
+                raise RulesError(f"{source}: {word!r} is both {seen[key]} and in [{target}]")
             seen[key] = f"[{target}]"
             if key in self.entities:  # a later file may retire a whole entity
                 for variant in self.entities.pop(key).variants:
@@ -153,7 +154,7 @@ class _Builder:
 
 def _string_list(value: object, where: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"{where}: expected a list of strings")
+        raise RulesError(f"{where}: expected a list of strings")
     return value
 
 
@@ -255,7 +256,7 @@ def _parse_toml(text: str, source: str) -> dict[str, object]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{source}: not valid TOML: {exc}") from exc
+        raise RulesError(f"{source}: not valid TOML: {exc}") from exc
 
 
 def bundled_text() -> str:
