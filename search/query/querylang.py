@@ -91,6 +91,19 @@ _TOKEN = re.compile(
 )
 
 
+def _check_bare(tok: _Tok) -> None:
+    """One rule for what stands where a search word should: an operator or a field name
+    with nothing after it is a mistake to point out, not a word to look up."""
+    if tok.kind in ("AND", "OR"):
+        raise QuerySyntaxError(f"{tok.value} needs a word on each side", tok.pos)
+    if tok.kind == "NOT":
+        raise QuerySyntaxError("NOT needs a word after it", tok.pos)
+    if tok.kind == "word" and tok.value.endswith(":") and tok.value[:-1].lower() in FIELDS:
+        raise QuerySyntaxError(
+            f"{tok.value[:-1].lower()}: needs a word or a \"phrase\" after it", tok.pos
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class _Tok:
     kind: str
@@ -192,7 +205,9 @@ class _Parser:
         if tok is None:
             raise QuerySyntaxError("the query ends too early")
         if tok.kind == "lparen":
-            if self.peek() is not None and self.peek().kind == "rparen":
+            if self.peek() is None:
+                raise QuerySyntaxError("a '(' is not closed: add the closing ')'", tok.pos)
+            if self.peek().kind == "rparen":
                 raise QuerySyntaxError("empty parentheses", tok.pos)
             node = self.or_expr(depth + 1)
             close = self.peek()
@@ -214,6 +229,8 @@ class _Parser:
                 raise QuerySyntaxError(f"{name}: needs a word or a \"phrase\" after it")
         if tok.kind == "phrase":
             return self.count(Phrase(tok.value, field, tok.slop), tok)
+        if field is None:
+            _check_bare(tok)
         if tok.kind in ("word", "AND", "OR", "NOT"):
             return self.count(_word(tok, field), tok)
         raise QuerySyntaxError(f"unexpected {tok.value!r}", tok.pos)
@@ -250,4 +267,7 @@ def parse(text: str) -> Node | None:
     tokens = _tokenise(text)
     if not tokens:
         return None
+    if len(tokens) == 1 and tokens[0].value in ("-", "+"):  # a sign alone; inside a text
+        # ("Armenia - Azerbaijan") a spaced dash is punctuation, and stays harmless
+        raise QuerySyntaxError(f"{tokens[0].value} needs a word right after it, as in -Moscow")
     return _Parser(tokens).parse()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from search.query import querylang as ql
 from search.query.querylang import (
     FIELDS,
     MAX_CLAUSES,
@@ -414,3 +417,25 @@ def test_written_out_trees_parse_back_to_themselves(case):
     text, tree = case
     assume(_depth(tree) < MAX_DEPTH)
     assert parse(text) == tree
+
+
+@pytest.mark.parametrize("query,message", [
+    ("(", "a '(' is not closed"),
+    ("(putin OR aliyev", "a '(' is not closed"),
+    ("OR", "OR needs a word on each side"),
+    ("AND", "AND needs a word on each side"),
+    ("NOT", "NOT needs a word after it"),
+    ("-", "- needs a word right after it"),
+    ("person:", "person: needs a word"),
+    ("title:", "title: needs a word"),
+    ("putin person:", "person: needs a word"),
+    ("person:putin:x", "person: needs a word"),
+])
+def test_operators_and_fields_without_a_word_are_pointed_out(query, message):
+    with pytest.raises(ql.QuerySyntaxError, match=re.escape(message)):
+        ql.parse(query)
+
+
+@pytest.mark.parametrize("query", ["Armenia - Azerbaijan talks", "Note: this", "AT&T"])
+def test_punctuation_in_pasted_text_is_not_an_error(query):
+    assert ql.parse(query) is not None
