@@ -291,7 +291,3 @@ class SegmentArrays:
     def close(self) -> None:
         if isinstance(self._stored, mmap.mmap):
             self._stored.close()
-
-
-def segment_files(folder: Path, segid: str) -> list[Path]:
-    return sorted(folder.glob(f"{INDEX_NAME}_{segid}.*"))
