@@ -89,8 +89,10 @@ def current(settings: Settings) -> Path:
 
 
 def test_a_build_in_batches_writes_several_segments_that_search_as_one(
-    tmp_path, settings, small_segments
+    tmp_path, settings, small_segments, monkeypatch
 ):
+    # Merge in chunks of a few postings, so chunk boundaries fall inside every segment.
+    monkeypatch.setattr(merge_module, "CHUNK_POSTINGS", 97)
     source = reuters_sample(tmp_path, 400)
     report = build_index([source], settings)
     assert report.indexed == 400 and report.segments == 7  # 6 full batches of 60 and 40
@@ -174,6 +176,7 @@ def test_merge_policy_keeps_segments_logarithmic(monkeypatch):
 def test_merges_during_updates_keep_every_answer(tmp_path, settings, monkeypatch):
     monkeypatch.setattr(build_module, "SEGMENT_DOCS", 1000)
     monkeypatch.setattr(merge_module, "MERGE_FACTOR", 3)
+    monkeypatch.setattr(merge_module, "CHUNK_POSTINGS", 97)
     source = reuters_sample(tmp_path, 300)
     lines = source.read_text().splitlines(keepends=True)
     part = tmp_path / "part.jsonl"
