@@ -225,7 +225,7 @@ def optimize_index(settings: Settings) -> BuildReport:
                 if (current.folder / side).is_file():
                     os.link(current.folder / side, tmp / side)
             segments, report.merges = apply_policy(
-                tmp, list(read_toc(current.folder).segments), everything=True
+                tmp, list(current.segments), everything=True
             )
             write_toc(tmp, segments, current.toc.generation + 1)
             report.segments = len(segments)
@@ -463,6 +463,8 @@ class _Job:
                delete_ids: list[str]) -> list[NpSegment]:
         """The generation's segments: the current ones with deletion marks, then the new
         ones, completed with their entity columns."""
+        # Fresh copies from the table of contents: the deletion marks set here must not
+        # change the segments ``current`` (the serving generation) answers from.
         segments = [] if current is None else list(read_toc(current.folder).segments)
         for doc_id in [*delete_ids, *self.placed]:
             docnum = None if current is None else current.docnum_of(doc_id)

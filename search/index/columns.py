@@ -11,6 +11,7 @@ generation puts its segments' arrays end to end when a worker opens it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -91,19 +92,28 @@ class Columns:
             f: quantised_lengths(_concat([a.fields[f].lengths for a in arrays], np.int32))
             for f in TEXT_FIELDS
         }
-        self.facets = {f: _united([a.facets[f] for a in arrays]) for f in FACETS}
+        self.facets = {f: unite([a.facets[f] for a in arrays]) for f in FACETS}
 
 
-def _united(columns: list[FacetColumn]) -> FacetColumn:
+def unite(columns: Sequence[FacetColumn], keep: Sequence[np.ndarray] | None = None
+          ) -> FacetColumn:
+    """Several segments' column of one facet end to end, on one sorted list of values
+    (each segment's ordinals mapped onto it); ``keep`` selects each one's rows."""
     values = sorted({v for c in columns for v in c.values})
     ordinal = {v: i for i, v in enumerate(values)}
-    ords, offsets, shift = [], [np.zeros(1, np.int64)], 0
-    for c in columns:
+    ords, sizes = [], []
+    for i, c in enumerate(columns):
         remap = np.fromiter((ordinal[v] for v in c.values), np.int32, len(c.values))
-        ords.append(remap[np.asarray(c.ords)])
-        offsets.append(np.asarray(c.offsets[1:], np.int64) + shift)
-        shift += int(c.offsets[-1])
-    return FacetColumn(tuple(values), np.concatenate(offsets), _concat(ords, np.int32))
+        offsets = np.asarray(c.offsets, np.int64)
+        starts, counts = offsets[:-1], np.diff(offsets)
+        if keep is not None:
+            starts, counts = starts[keep[i]], counts[keep[i]]
+        ords.append(remap[np.asarray(c.ords)[gather_index(starts, counts)]])
+        sizes.append(counts)
+    all_sizes = _concat(sizes, np.int64)
+    offsets = np.zeros(all_sizes.size + 1, np.int64)
+    np.cumsum(all_sizes, out=offsets[1:])
+    return FacetColumn(tuple(values), offsets, _concat(ords, np.int32))
 
 
 def _concat(parts: list[np.ndarray], dtype) -> np.ndarray:

@@ -27,9 +27,9 @@ from typing import NamedTuple
 import numpy as np
 
 from search.index.codec import NpSegment, open_segment
-from search.index.columns import FACETS
+from search.index.columns import FACETS, unite
 from search.index.csr import gather_index
-from search.index.invert import InvertedField, offset_dtype
+from search.index.invert import offset_dtype
 from search.index.schema import TEXT_FIELDS
 from search.index.segment import (
     ID_FIELD,
@@ -38,6 +38,8 @@ from search.index.segment import (
     file_name,
     id_postings,
     new_segid,
+    save_facet,
+    save_field,
 )
 
 MERGE_FACTOR = 10
@@ -126,13 +128,13 @@ def merge(folder: Path, segments: Sequence[NpSegment]) -> NpSegment | None:
         article_id for a, live in zip(arrays, lives, strict=True)
         for article_id in _ids_in_order(a, live)
     ]
-    _save_ids(folder, segid, id_postings(ids))
+    save_field(folder, segid, ID_FIELD, id_postings(ids))
     _merge_stored(folder, segid, arrays, lives)
     for part, column in (("day.npy", "day"), ("hash.npy", "hashes")):
         kept = [np.asarray(getattr(a, column))[live] for a, live in zip(arrays, lives, strict=True)]
         np.save(folder / file_name(segid, part), np.concatenate(kept))
     for facet in FACETS:
-        _merge_facet(folder, segid, facet, arrays, lives)
+        save_facet(folder, segid, facet, unite([a.facets[facet] for a in arrays], lives))
     return NpSegment(SegmentInfo(segid, base, lengths))
 
 
@@ -242,15 +244,6 @@ def _ids_in_order(arrays: SegmentArrays, live: np.ndarray) -> list[str]:
     return [fa.terms[t] for t in owner[live]]
 
 
-def _save_ids(folder: Path, segid: str, ids: InvertedField) -> None:
-    def path(part: str) -> Path:
-        return folder / file_name(segid, f"{ID_FIELD}.{part}")
-
-    path("terms.json").write_text(json.dumps(ids.terms, ensure_ascii=False))
-    np.save(path("toff.npy"), ids.toff)
-    np.save(path("docs.npy"), ids.docs)
-
-
 def _merge_stored(folder: Path, segid: str, arrays: list[SegmentArrays],
                   lives: list[np.ndarray]) -> None:
     sizes = []
@@ -263,25 +256,3 @@ def _merge_stored(folder: Path, segid: str, arrays: list[SegmentArrays],
     offsets = np.zeros(len(sizes) + 1, np.int64)
     np.cumsum(sizes, out=offsets[1:])
     np.save(folder / file_name(segid, "stored_off.npy"), offsets)
-
-
-def _merge_facet(folder: Path, segid: str, facet: str, arrays: list[SegmentArrays],
-                 lives: list[np.ndarray]) -> None:
-    columns = [a.facets[facet] for a in arrays]
-    values = sorted({v for c in columns for v in c.values})
-    ordinal = {v: i for i, v in enumerate(values)}
-    ords, counts = [], []
-    for c, live in zip(columns, lives, strict=True):
-        remap = np.fromiter((ordinal[v] for v in c.values), np.int32, len(c.values))
-        offsets = np.asarray(c.offsets, np.int64)
-        starts, sizes = offsets[:-1][live], np.diff(offsets)[live]
-        ords.append(remap[np.asarray(c.ords)[gather_index(starts, sizes)]])
-        counts.append(sizes)
-    sizes = np.concatenate(counts)
-    offsets = np.zeros(sizes.size + 1, np.int64)
-    np.cumsum(sizes, out=offsets[1:])
-    (folder / file_name(segid, f"{facet}.values.json")).write_text(
-        json.dumps(values, ensure_ascii=False)
-    )
-    np.save(folder / file_name(segid, f"{facet}.offsets.npy"), offsets)
-    np.save(folder / file_name(segid, f"{facet}.ords.npy"), np.concatenate(ords).astype(np.int32))

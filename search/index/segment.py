@@ -127,13 +127,7 @@ def save_segment(
         return folder / file_name(segid, part)
 
     for field, p in {**text_postings, ID_FIELD: ids}.items():
-        path(f"{field}.terms.json").write_text(json.dumps(p.terms, ensure_ascii=False))
-        np.save(path(f"{field}.toff.npy"), p.toff)
-        np.save(path(f"{field}.docs.npy"), p.docs)
-        if field != ID_FIELD:
-            np.save(path(f"{field}.poff.npy"), p.poff)
-            np.save(path(f"{field}.pos.npy"), p.pos)
-            np.save(path(f"{field}.len.npy"), p.lengths)
+        save_field(folder, segid, field, p)
     offsets = np.zeros(len(stored) + 1, np.int64)
     np.cumsum([len(b) for b in stored], out=offsets[1:])
     path("stored.bin").write_bytes(b"".join(stored))
@@ -160,11 +154,29 @@ def write_entity_columns(folder: Path, segid: str, names: dict[str, list[list[st
 
 def _save_facet(folder: Path, segid: str, facet: str, per_doc: Sequence[Sequence[str]]) -> None:
     values, doc_offsets, ords = facet_csr(per_doc)
+    save_facet(folder, segid, facet, FacetColumn(tuple(values), doc_offsets, ords))
+
+
+def save_facet(folder: Path, segid: str, facet: str, column: FacetColumn) -> None:
     (folder / file_name(segid, f"{facet}.values.json")).write_text(
-        json.dumps(values, ensure_ascii=False)
+        json.dumps(list(column.values), ensure_ascii=False)
     )
-    np.save(folder / file_name(segid, f"{facet}.offsets.npy"), doc_offsets)
-    np.save(folder / file_name(segid, f"{facet}.ords.npy"), ords)
+    np.save(folder / file_name(segid, f"{facet}.offsets.npy"), column.offsets)
+    np.save(folder / file_name(segid, f"{facet}.ords.npy"), column.ords)
+
+
+def save_field(folder: Path, segid: str, field: str, inverted: InvertedField) -> None:
+    """One field's postings (with positions and lengths, unless it is the id field)."""
+    def path(part: str) -> Path:
+        return folder / file_name(segid, f"{field}.{part}")
+
+    path("terms.json").write_text(json.dumps(inverted.terms, ensure_ascii=False))
+    np.save(path("toff.npy"), inverted.toff)
+    np.save(path("docs.npy"), inverted.docs)
+    if field != ID_FIELD:
+        np.save(path("poff.npy"), inverted.poff)
+        np.save(path("pos.npy"), inverted.pos)
+        np.save(path("len.npy"), inverted.lengths)
 
 
 def id_postings(ids: Sequence[str]) -> InvertedField:
