@@ -35,9 +35,17 @@ class RawArticle:
     url: str | None = None
     dateline: str | None = None
     tags: dict[str, list[str]] = field(default_factory=dict)
+    # The hash, once computed: the build hashes a record for its fingerprint, and the
+    # worker that cleans it would otherwise hash it again.
+    hashed: str | None = field(default=None, repr=False, compare=False)
 
     def content_hash(self) -> str:
         """Hash of everything extraction depends on, to skip unchanged articles on rebuild."""
+        if self.hashed is None:
+            self.hashed = self._hash()
+        return self.hashed
+
+    def _hash(self) -> str:
         payload = json.dumps(
             [self.body, self.title, self.date, self.outlet, self.url, self.dateline, self.tags],
             sort_keys=True,

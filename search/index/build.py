@@ -386,9 +386,8 @@ class _Job:
         and a hash per unchanged record, not an enrichment."""
         for item in items:
             if isinstance(item, RawArticle):
-                content_hash = item.content_hash()
-                _feed_fingerprint(hasher, item, content_hash)
-                if current is not None and current.content_hash(id_of(item)) == content_hash:
+                _feed_fingerprint(hasher, item)
+                if current is not None and current.content_hash(id_of(item)) == item.content_hash():
                     self.report.read += 1
                     self.report.unchanged += 1
                     continue
@@ -590,9 +589,8 @@ def _new_fingerprint(settings: Settings):
     return hasher
 
 
-def _feed_fingerprint(hasher, raw: RawArticle, content_hash: str | None = None) -> None:
-    content_hash = content_hash or raw.content_hash()
-    hasher.update(f"{raw.id}\t{raw.source}\t{raw.position}\t{content_hash}\n".encode())
+def _feed_fingerprint(hasher, raw: RawArticle) -> None:
+    hasher.update(f"{raw.id}\t{raw.source}\t{raw.position}\t{raw.content_hash()}\n".encode())
 
 
 def _ner_text(article: Article) -> str:
