@@ -54,7 +54,8 @@ def build_spec(schemas: Schemas, version: str) -> dict:
     spec.path("/search", operations={"get": operation(
         "Search articles", schemas.search_page, schemas.search_query)})
     spec.path("/articles/{article_id}", operations={"get": operation(
-        "One article, in full", schemas.article, path_params=("article_id",),
+        "One article, in full (with q: the query's words marked)", schemas.article,
+        schemas.article_query, path_params=("article_id",),
         errors=(400, 404, 503))})
     spec.path("/facets/{name}", operations={"get": operation(
         "Facet values by prefix (autocomplete): name is outlet, person, organisation or place",

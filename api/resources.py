@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import falcon
-from marshmallow import RAISE, Schema, ValidationError
+from marshmallow import Schema, ValidationError
 
 from api.errors import Problem, invalid_parameters
 from api.schemas import Schemas
@@ -114,15 +114,18 @@ class ArticleResource:
         self.schemas = schemas
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, article_id: str) -> None:
-        load_query(_NoParams(), req)
-        article = self.searcher.article(article_id)
-        if article is None:
+        args = load_query(self.schemas.article_query, req)
+        view = self.searcher.read(article_id, args["q"])
+        if view is None:
             raise Problem(404, "article_not_found", f"no article with id {article_id!r}")
+        article = view.article
         payload = {
             "id": article.id, "title": article.title, "body": article.body,
             "date": article.date, "outlet": article.outlet, "url": article.url,
             "word_count": article.word_count, "entities": entities(article),
         }
+        if view.body_marked is not None:
+            payload["highlights"] = {"title": view.title_marked, "body": view.body_marked}
         send(resp, self.schemas.article, payload)
 
 
@@ -166,8 +169,3 @@ class ReadyResource:
 
     def on_head(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.searcher.status()  # raises IndexMissing -> 503 when there is no index
-
-
-class _NoParams(Schema):
-    class Meta:
-        unknown = RAISE

@@ -53,6 +53,7 @@ def _values(description: str) -> fields.List:
 @dataclass(frozen=True)
 class Schemas:
     search_query: Schema
+    article_query: Schema
     facet_query: Schema
     search_page: Schema
     article: Schema
@@ -127,6 +128,17 @@ def make_schemas(settings: Settings) -> Schemas:
             if data["date_from"] and data["date_to"] and data["date_from"] > data["date_to"]:
                 raise ValidationError("date_from is after date_to", "date_from")
 
+    class ArticleQuery(QuerySchema):
+        q = fields.String(
+            load_default="",
+            validate=validate.Length(
+                max=settings.max_query_chars,
+                error="the query is longer than {max} characters",
+            ),
+            metadata={"description": "A search query (as in /search): its words are marked "
+                      "in the whole title and text, returned as highlights."},
+        )
+
     class FacetQuery(QuerySchema):
         prefix = fields.String(
             load_default="", validate=validate.Length(max=200),
@@ -138,6 +150,7 @@ def make_schemas(settings: Settings) -> Schemas:
 
     return Schemas(
         search_query=SearchQuery(),
+        article_query=ArticleQuery(),
         facet_query=FacetQuery(),
         search_page=SearchPageSchema(),
         article=ArticleSchema(),
@@ -157,6 +170,12 @@ class EntitiesSchema(Schema):
 class HighlightsSchema(Schema):
     title = fields.String(metadata={"description": "HTML: escaped text, matches in <mark>."})
     body = fields.List(fields.String(), metadata={"description": "HTML fragments."})
+
+
+class ArticleHighlightsSchema(Schema):
+    title = fields.String(metadata={"description": "HTML: escaped text, matches in <mark>."})
+    body = fields.String(metadata={"description": "HTML: the whole text escaped, matches "
+                                   "in <mark>, paragraphs separated by \\n\\n."})
 
 
 class ResultSchema(Schema):
@@ -234,6 +253,10 @@ class ArticleSchema(Schema):
     url = fields.String(allow_none=True)
     word_count = fields.Integer()
     entities = fields.Nested(EntitiesSchema)
+    highlights = fields.Nested(
+        ArticleHighlightsSchema,
+        metadata={"description": "Only with a query (q): the whole title and text."},
+    )
 
 
 class FacetValuesSchema(Schema):

@@ -107,6 +107,23 @@ def agreement(results: dict) -> str:
     return ", ".join(parts) or DASH
 
 
+def slowest_line(results: dict, workload: str = "facets", limit: float = 10.0) -> str:
+    """The query where newsdesk is furthest behind tantivy, and how many are past ``limit``x.
+
+    One timed pass per engine, so a single query's ratio carries the machine's noise;
+    it finds the query shapes that are slow, not a precise factor."""
+    ours = ((results["queries"].get("newsdesk") or {}).get(workload) or {}).get("latencies_ms")
+    theirs = ((results["queries"].get("tantivy") or {}).get(workload) or {}).get("latencies_ms")
+    if not ours or not theirs:
+        return DASH
+    ratios = [(a / b if b > 0 else 0.0, i, a, b)
+              for i, (a, b) in enumerate(zip(ours, theirs, strict=True))]
+    worst, index, a, b = max(ratios)
+    beyond = sum(r > limit for r, *_ in ratios)
+    return (f"worst {worst:.1f}x (query #{index}: {a:.2f} ms vs {b:.2f} ms); "
+            f"{beyond} of {len(ratios)} queries over {limit:.0f}x")
+
+
 def hits_line(results: dict) -> str:
     base = (results["queries"].get("newsdesk") or {}).get("top10")
     if not base:
@@ -173,6 +190,8 @@ def details_table(results: dict) -> list[str]:
                             for w in http["workers"])
         rows.append(f"| gunicorn worker RSS after the HTTP run | {workers or DASH} |")
     rows.append(f"| newsdesk hits per query | {hits_line(results)} |")
+    rows.append("| newsdesk / tantivy per query, highlights + facets | "
+                f"{slowest_line(results)} |")
     rows.append(f"| queries whose total hit count equals newsdesk's | {agreement(results)} |")
     code = results.get("code", {})
     if code.get("snapshot_of"):

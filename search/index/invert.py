@@ -9,10 +9,16 @@ a term and positions ascending within a document, as Whoosh's own writer leaves 
 Positions follow Whoosh's ``StopFilter(renumber=True)``: the first kept word keeps its
 place, the words after it are numbered on from there, so stop words never break a
 phrase ("bank of england" is "bank england").
+
+Each kept word's character offset in its text is kept too (``coff``), in document and
+position order, so a highlighter finds a match's characters from its position without
+reading the text again (Lucene keeps offsets in its postings for the same reason). The
+split that finds the words finds their offsets in the same pass.
 """
 
 from __future__ import annotations
 
+import re
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +27,11 @@ from itertools import count
 import numpy as np
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from search.analysis import WORD
+from search.analysis import WORD_PATTERN
+
+# The word pattern as a capturing split: one pass gives the words and what lies between
+# them, so every word's offset is a running sum of the pieces' lengths.
+_SPLIT = re.compile(f"({WORD_PATTERN})", re.UNICODE)
 
 
 @dataclass
@@ -43,6 +53,11 @@ class InvertedField:
     pos: np.ndarray
     lengths: np.ndarray
     total_length: int
+    # Character offset of each kept word, document by document in position order:
+    # document ``d``'s words are ``coff[c:c + lengths[d]]`` with ``c`` the sum of the
+    # lengths before it, and the word at position ``p`` is the ``p - first[d]``-th.
+    coff: np.ndarray | None = None
+    first: np.ndarray | None = None
     # The surface words before analysis (not saved): each distinct word once, and every
     # token as an id into them, document by document (``raw_lengths`` tokens each).
     words: list[str] = field(default_factory=list)
@@ -53,7 +68,7 @@ class InvertedField:
 def invert(texts: Sequence[str], term_of: Callable[[str], str | None]) -> InvertedField:
     """Postings of ``texts`` (document ``d`` is ``texts[d]``); ``term_of`` analyses a word."""
     n = len(texts)
-    words, word_ids, raw_lengths = intern_words(texts)
+    words, word_ids, raw_lengths, coff = intern_words(texts)
     words_terms = [term_of(w) for w in words]
     terms = sorted({t for t in words_terms if t is not None})
     term_id = {t: i for i, t in enumerate(terms)}
@@ -65,7 +80,7 @@ def invert(texts: Sequence[str], term_of: Callable[[str], str | None]) -> Invert
     docs = np.repeat(np.arange(n, dtype=np.int64), raw_lengths)
     raw_pos = np.arange(tids.size, dtype=np.int64) - np.repeat(_starts(raw_lengths), raw_lengths)
     kept = tids >= 0
-    tids, docs, raw_pos = tids[kept], docs[kept], raw_pos[kept]
+    tids, docs, raw_pos, coff = tids[kept], docs[kept], raw_pos[kept], coff[kept]
     lengths = np.bincount(docs, minlength=n).astype(np.int64)
     # Renumbered as Whoosh's stop filter does: the first kept word keeps its position.
     kept_starts = _starts(lengths)
@@ -93,14 +108,17 @@ def invert(texts: Sequence[str], term_of: Callable[[str], str | None]) -> Invert
         pos=pos.astype(position_dtype(int(pos.max()) if pos.size else 0)),
         lengths=lengths.astype(np.int32),
         total_length=int(lengths.sum()),
+        coff=coff.astype(position_dtype(int(coff.max()) if coff.size else 0)),
+        first=first.astype(np.int32),
         words=words,
         word_ids=word_ids,
         raw_lengths=raw_lengths,
     )
 
 
-def intern_words(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """The distinct words of ``texts``, every word as an id into them, words per text.
+def intern_words(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct words of ``texts``, every word as an id into them, words per text,
+    and every word's character offset in its text.
 
     ``dict.setdefault`` mapped over a text's words at C speed hands each new word the
     running count as its id; ids are then made dense with one lookup table. Only one
@@ -110,16 +128,33 @@ def intern_words(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarra
     setdefault = seen.setdefault
     counter = count()
     ids = array("q")
+    piece_lengths = array("q")
     lengths = np.zeros(len(texts), np.int64)
     for d, text in enumerate(texts):
-        found = WORD.findall(text)
+        pieces = _SPLIT.split(text)  # gap, word, gap, word, ..., gap
+        found = pieces[1::2]
         lengths[d] = len(found)
         ids.extend(map(setdefault, found, counter))
+        piece_lengths.extend(map(len, pieces))
     first_seen = np.fromiter(seen.values(), np.int64, len(seen))
     dense = np.zeros(int(first_seen.max()) + 1 if first_seen.size else 0, np.int32)
     dense[first_seen] = np.arange(first_seen.size, dtype=np.int32)
     word_ids = dense[np.frombuffer(ids, np.int64)] if ids else np.zeros(0, np.int32)
-    return list(seen), word_ids, lengths
+    return list(seen), word_ids, lengths, _word_offsets(piece_lengths, lengths)
+
+
+def _word_offsets(piece_lengths: array, lengths: np.ndarray) -> np.ndarray:
+    """Each word's offset in its text, from the lengths of every text's split pieces.
+
+    Text ``d`` has ``2 * lengths[d] + 1`` pieces; its ``i``-th word is piece ``2i + 1``,
+    and starts where the pieces before it, within that text, end.
+    """
+    pieces = np.frombuffer(piece_lengths, np.int64) if piece_lengths else np.zeros(0, np.int64)
+    before = np.cumsum(pieces) - pieces  # where each piece starts, counted over all texts
+    text_start = _starts(2 * lengths + 1)  # each text's first piece
+    word_text_start = np.repeat(text_start, lengths)
+    i = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(_starts(lengths), lengths)
+    return before[word_text_start + 2 * i + 1] - before[word_text_start]
 
 
 def position_dtype(largest: int) -> type:

@@ -202,7 +202,30 @@ def _merge_field(folder: Path, segid: str, field: str, arrays: list[SegmentArray
         [np.asarray(fa.lengths)[live] for fa, live in zip(fields, lives, strict=True)]
     )
     np.save(folder / file_name(segid, f"{field}.len.npy"), merged_lengths.astype(np.int32))
+    _merge_offsets(folder, segid, field, fields, lives, int(merged_lengths.sum()))
     return int(merged_lengths.sum())
+
+
+def _merge_offsets(folder: Path, segid: str, field: str, fields: list, lives: list[np.ndarray],
+                   total: int) -> None:
+    """The live documents' character offsets, in order, a chunk of documents at a time."""
+    widest = max((fa.coff.dtype for fa in fields), key=lambda t: np.dtype(t).itemsize)
+    coff = np.lib.format.open_memmap(folder / file_name(segid, f"{field}.coff.npy"),
+                                     mode="w+", dtype=widest, shape=(total,))
+    at = 0
+    for fa, live in zip(fields, lives, strict=True):
+        lengths = np.asarray(fa.lengths, np.int64)
+        starts = fa.coff_starts[:-1]
+        kept = np.flatnonzero(live)
+        for chunk in np.array_split(kept, max(1, int(lengths.sum()) // CHUNK_POSTINGS + 1)):
+            index = gather_index(starts[chunk], lengths[chunk])
+            coff[at:at + index.size] = np.asarray(fa.coff)[index]
+            at += index.size
+    del coff
+    first = np.concatenate(
+        [np.asarray(fa.first)[live] for fa, live in zip(fields, lives, strict=True)]
+    )
+    np.save(folder / file_name(segid, f"{field}.first.npy"), first.astype(np.int32))
 
 
 # Postings handled per vectorised step of a merge: bounds its temporary arrays.

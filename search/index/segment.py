@@ -177,6 +177,8 @@ def save_field(folder: Path, segid: str, field: str, inverted: InvertedField) ->
         np.save(path("poff.npy"), inverted.poff)
         np.save(path("pos.npy"), inverted.pos)
         np.save(path("len.npy"), inverted.lengths)
+        np.save(path("coff.npy"), inverted.coff)
+        np.save(path("first.npy"), inverted.first)
 
 
 def id_postings(ids: Sequence[str]) -> InvertedField:
@@ -229,12 +231,26 @@ class FieldArrays:
         self.poff = np.load(path("poff.npy"), mmap_mode="r") if positional else None
         self.pos = np.load(path("pos.npy"), mmap_mode="r") if positional else None
         self.lengths = np.load(path("len.npy"), mmap_mode="r") if positional else None
+        self.coff = np.load(path("coff.npy"), mmap_mode="r") if positional else None
+        self.first = np.load(path("first.npy"), mmap_mode="r") if positional else None
 
     @cached_property
     def terms(self) -> list[str]:
         """The sorted terms, read on first use: an update that only looks up ids never
         parses the text fields' vocabularies, so its cost does not grow with them."""
         return json.loads(self._terms_path.read_text())
+
+    @cached_property
+    def coff_starts(self) -> np.ndarray:
+        """Where each document's character offsets start in ``coff``."""
+        starts = np.zeros(len(self.lengths) + 1, np.int64)
+        np.cumsum(self.lengths, out=starts[1:])
+        return starts
+
+    def char_starts(self, docnum: int, positions: np.ndarray) -> np.ndarray:
+        """The character offsets, in the document's text, of the words at ``positions``."""
+        k = np.asarray(positions, np.int64) - int(self.first[docnum])
+        return np.asarray(self.coff[self.coff_starts[docnum] + k], np.int64)
 
     def index_of(self, term: str) -> int | None:
         i = bisect.bisect_left(self.terms, term)

@@ -12,13 +12,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
-from whoosh import query as wq
 
 from search.analysis import fold
 from search.index.schema import TEXT_FIELDS
 from search.query import querylang as ql
 from search.query.generation import Generation
-from search.query.phrases import docs_with_phrase
+from search.query.highlight import Marks
+from search.query.phrases import Phrase, docs_with_phrase
 
 # A prefix or fuzzy word expands to at most this many index terms (the most frequent).
 MAX_EXPANSIONS = 50
@@ -47,9 +47,8 @@ class Match:
 class Evaluator:
     gen: Generation
     notes: list[str] = field(default_factory=list)
-    terms: set[str] = field(default_factory=set)
-    # Phrases (as index-term sequences) to highlight as runs, not word by word.
-    phrases: set[tuple[str, ...]] = field(default_factory=set)
+    # What to highlight, field by field: a title: query marks only the title.
+    marks: Marks = field(default_factory=Marks)
     long_query_words: int = LONG_QUERY_WORDS
     # Set when no article matched all the words and the query was relaxed.
     relaxed: bool = False
@@ -103,11 +102,11 @@ class Evaluator:
 
     def _excluded(self, node: ql.Node) -> Match | None:
         """A NOT's operand: evaluated, but its words are not highlighted."""
-        kept, kept_phrases = set(self.terms), set(self.phrases)
+        kept = self.marks.copy()
         try:
             return self._node(node)
         finally:
-            self.terms, self.phrases = kept, kept_phrases
+            self.marks = kept
 
     def _zeros(self) -> np.ndarray:
         return np.zeros(self.gen.size, np.float32)
@@ -191,7 +190,7 @@ class Evaluator:
         """Documents containing any of ``terms`` (OR), each scored by BM25F, max over terms."""
         score = self._zeros()
         for term in terms:
-            self.terms.add(term)
+            self.marks.add_term(term, fields)
             weighted = self._zeros()
             for f in fields:
                 docs, tfs = self.gen.postings[f].postings(term)
@@ -241,14 +240,14 @@ class Evaluator:
             return None
         if len(terms) == 1:
             return self._terms(terms, self._fields(field_name))
-        highlighted = set(self.terms)
+        highlighted = self.marks.copy()  # the phrase's words are marked as a phrase only
         words = Match(None, self._zeros())
         for term in terms:
             part = self._terms([term], self._fields(field_name))
             words.mask = part.mask if words.mask is None else words.mask & part.mask
             words.score += part.score
-        self.terms = highlighted
-        self.phrases.add(tuple(terms))
+        self.marks = highlighted
+        self.marks.add_phrase(Phrase(tuple(terms), slop), self._fields(field_name))
         candidates = np.flatnonzero(words.mask)
         if candidates.size == 0:
             return words
@@ -260,17 +259,9 @@ class Evaluator:
 
     def _phrase_docs(self, terms: list[str], field_name: str | None, slop: int,
                      candidates: np.ndarray):
-        """Per field, the candidates holding the phrase.
-
-        Exact phrases intersect the stored positions in numpy; phrases with slop use
-        Whoosh's position matching (through the same segments, ``search.index.codec``).
-        """
+        """Per field, the candidates holding the phrase (from the stored positions)."""
         for f in self._fields(field_name):
-            if slop == 0:
-                yield docs_with_phrase(self.gen.postings[f], terms, candidates)
-            else:
-                found = self.gen.searcher.docs_for_query(wq.Phrase(f, terms, slop=slop + 1))
-                yield np.fromiter(found, dtype=np.int64)
+            yield docs_with_phrase(self.gen.postings[f], terms, candidates, slop)
 
     def _facet_value(self, node: ql.Word | ql.Phrase) -> Match:
         """``person:putin`` matches every canonical value with that word or name."""

@@ -21,7 +21,6 @@ from search.index.postings import FieldPostings
 from search.index.schema import SCHEMA_VERSION, TEXT_FIELDS
 from search.index.segments import SegmentSet
 from search.index.store import MANIFEST, outdated
-from search.query.highlight import Highlighter
 from search.query.ranking import Bm25f
 
 
@@ -48,7 +47,7 @@ class Generation:
     @cached_property
     def searcher(self):
         """Whoosh's searcher over the same segments, for what Whoosh does for newsdesk
-        (fuzzy term expansion, phrases with slop); opened on first use."""
+        (fuzzy term expansion); opened on first use."""
         return whoosh_index.open_dir(str(self.path)).searcher()
 
     @property
@@ -58,11 +57,6 @@ class Generation:
     def analyse(self, text: str) -> list[str]:
         """Index terms of ``text``, exactly as the indexer made them."""
         return [token.text for token in self.analyzer(text)]
-
-    @cached_property
-    def highlighter(self) -> Highlighter:
-        """One per generation: it caches each word's term, and terms are per generation."""
-        return Highlighter(self.analyse)
 
     @cached_property
     def vocabulary(self) -> dict[str, int]:

@@ -1,20 +1,31 @@
 """Highlighted titles and body fragments, HTML-escaped, matches in ``<mark>``.
 
-Whoosh's highlighter re-analyses (tokenises and stems) the whole stored body of every
-hit, the largest cost of a results page. Here the text is split by the same token
-pattern in one regex pass, and each distinct word is mapped to its index term through
-a cache, so a page of hits costs a fraction of a millisecond each. Everything that is
-not a match is escaped: stored text can contain ``<`` and ``&``.
+A hit's matches come from the index, not from reading its text again: the query's terms'
+positions in the document (its postings) and the character offset stored for each
+position (``search.index.invert``). A phrase's words are marked only where the phrase
+stands (``search.query.phrases``), with its slop. So a fragment costs what the matches
+cost, however long the article (Lucene's UnifiedHighlighter with offsets in postings
+works the same way). Then the best windows are sliced from the stored text, and
+everything that is not a match is escaped: stored text can contain ``<`` and ``&``.
+
+A text that is not in the index (``Highlighter``) is analysed into positions and offsets
+by the indexer's own inversion first, so both paths share every step after that.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
 
 from search.analysis import WORD
+from search.index.invert import InvertedField, invert
+from search.index.postings import FieldPostings
+from search.query.phrases import Phrase, phrase_positions
 
 _NEWLINES = re.compile(r"\s*\n+\s*")
 
@@ -26,8 +37,137 @@ class Span:
     term: str
 
 
+@dataclass
+class Marks:
+    """What a query highlights, field by field (``title:vote`` marks only titles)."""
+
+    terms: dict[str, set[str]] = field(default_factory=dict)
+    phrases: dict[str, set[Phrase]] = field(default_factory=dict)
+
+    def add_term(self, term: str, fields: Iterable[str]) -> None:
+        for f in fields:
+            self.terms.setdefault(f, set()).add(term)
+
+    def add_phrase(self, phrase: Phrase, fields: Iterable[str]) -> None:
+        for f in fields:
+            self.phrases.setdefault(f, set()).add(phrase)
+
+    def copy(self) -> Marks:
+        return Marks({f: set(t) for f, t in self.terms.items()},
+                     {f: set(p) for f, p in self.phrases.items()})
+
+    def of(self, field_name: str) -> tuple[frozenset[str], tuple[Phrase, ...]]:
+        return (frozenset(self.terms.get(field_name, ())),
+                tuple(sorted(self.phrases.get(field_name, ()))))
+
+
+class Positions(Protocol):
+    """One text's words as the index sees them: where each term stands, and where each
+    position's word starts in the text."""
+
+    def positions(self, term: str) -> np.ndarray: ...
+
+    def char_starts(self, positions: np.ndarray) -> np.ndarray: ...
+
+
+def spans(text: str, where: Positions, terms: Iterable[str],
+          phrases: Iterable[Phrase | tuple[str, ...]] = ()) -> list[Span]:
+    """The words of ``text`` to mark, in order: every occurrence of ``terms``, and the words
+    of each occurrence of a phrase."""
+    marked: dict[int, str] = {}
+    for term in terms:
+        for p in where.positions(term).tolist():
+            marked[p] = term
+    for phrase in phrases:
+        phrase = phrase if isinstance(phrase, Phrase) else Phrase(tuple(phrase))
+        per_term = [where.positions(t) for t in phrase.terms]
+        if any(p.size == 0 for p in per_term):
+            continue
+        in_match = phrase_positions(per_term, phrase.slop)
+        for term, found in zip(phrase.terms, per_term, strict=True):
+            for p in found[np.isin(found, in_match)].tolist():
+                marked[p] = term
+    if not marked:
+        return []
+    ordered = sorted(marked)
+    out = []
+    for p, start in zip(ordered, where.char_starts(np.asarray(ordered)).tolist(), strict=True):
+        word = WORD.match(text, start)
+        if word is not None:
+            out.append(Span(start, word.end(), marked[p]))
+    return out
+
+
+def mark(text: str, found: list[Span]) -> str:
+    """The whole text, escaped, with every match marked (for titles and full articles:
+    its line breaks are kept)."""
+    return _escape_marked(text, 0, len(text), found)
+
+
+def fragments(text: str, found: list[Span], count: int, size: int) -> list[str]:
+    """Up to ``count`` fragments of about ``size`` characters around the best matches.
+
+    The best window holds the most distinct query terms, then the most matches;
+    windows do not overlap. With no match, the opening of the text is returned,
+    unmarked, so every hit shows some text.
+    """
+    if count <= 0:
+        return []
+    if not found:
+        start, end = 0, _word_end(text, min(len(text), size))
+        return [_render(text, start, end, []) + ("\u2026" if end < len(text) else "")]
+    windows = []
+    for i, first in enumerate(found):
+        j = i
+        while j + 1 < len(found) and found[j + 1].end - first.start <= size:
+            j += 1
+        inside = found[i : j + 1]
+        windows.append((len({s.term for s in inside}), len(inside), -first.start, i, j))
+    windows.sort(reverse=True)
+    chosen: list[tuple[int, int]] = []
+    for _, _, _, i, j in windows:
+        start, end = _frame(text, found[i].start, found[j].end, size)
+        if all(end <= s or start >= e for s, e in chosen):
+            chosen.append((start, end))
+        if len(chosen) == count:
+            break
+    return [_fragment(text, s, e, found) for s, e in chosen]
+
+
+class IndexedText:
+    """A document's field in the index: positions from its postings, offsets stored."""
+
+    def __init__(self, postings: FieldPostings, docnum: int) -> None:
+        self._postings, self._docnum = postings, docnum
+
+    def positions(self, term: str) -> np.ndarray:
+        return self._postings.doc_positions(term, self._docnum)
+
+    def char_starts(self, positions: np.ndarray) -> np.ndarray:
+        return self._postings.char_starts(self._docnum, positions)
+
+
+class AnalysedText:
+    """A text outside the index, inverted by the indexer's own code (one document)."""
+
+    def __init__(self, text: str, term_of: Callable[[str], str | None]) -> None:
+        self._inverted: InvertedField = invert([text], term_of)
+        self._index = {t: i for i, t in enumerate(self._inverted.terms)}
+
+    def positions(self, term: str) -> np.ndarray:
+        i = self._index.get(term)
+        if i is None:  # one document: term i's only posting is posting i
+            return np.zeros(0, np.int64)
+        inv = self._inverted
+        return np.asarray(inv.pos[int(inv.poff[i]):int(inv.poff[i + 1])], np.int64)
+
+    def char_starts(self, positions: np.ndarray) -> np.ndarray:
+        inv = self._inverted
+        return np.asarray(inv.coff[np.asarray(positions, np.int64) - int(inv.first[0])], np.int64)
+
+
 class Highlighter:
-    """Marks the words of a text whose index term is one of the query's terms."""
+    """Highlights any text for a query's terms and phrases, analysed as the index does."""
 
     def __init__(self, analyse: Callable[[str], list[str]], cache_size: int = 200_000) -> None:
         self._analyse = analyse
@@ -46,81 +186,21 @@ class Highlighter:
             self._cache[word] = term
             return term
 
-    def spans(
-        self, text: str, terms: frozenset[str], phrases: tuple[tuple[str, ...], ...] = ()
-    ) -> list[Span]:
-        """Words to mark: any of ``terms``, and each whole run of a phrase's terms.
-
-        A phrase's words are marked only where they stand together (stop words in
-        between are skipped, as the index skips them), so "Lachin Corridor" does not
-        light up every "corridor".
-        """
+    def spans(self, text: str, terms: frozenset[str],
+              phrases: tuple[Phrase | tuple[str, ...], ...] = ()) -> list[Span]:
         if not terms and not phrases:
             return []
-        term_of = self._term_of
-        found: dict[int, Span] = {}
-        indexed: list[tuple[int, int, str]] = []
-        for m in WORD.finditer(text):
-            term = term_of(m.group())
-            if term is None:
-                continue
-            if term in terms:
-                found[m.start()] = Span(m.start(), m.end(), term)
-            if phrases:
-                indexed.append((m.start(), m.end(), term))
-        if phrases:
-            sequence = [w[2] for w in indexed]
-            for phrase in phrases:
-                n = len(phrase)
-                first = phrase[0]
-                for i, term in enumerate(sequence[: len(sequence) - n + 1]):
-                    if term == first and tuple(sequence[i : i + n]) == phrase:
-                        for start, end, t in indexed[i : i + n]:
-                            found[start] = Span(start, end, t)
-        return [found[k] for k in sorted(found)]
+        return spans(text, AnalysedText(text, self._term_of), terms, phrases)
 
-    def mark(
-        self, text: str, terms: frozenset[str], phrases: tuple[tuple[str, ...], ...] = ()
-    ) -> str:
-        """The whole text, escaped, with every match marked (for titles)."""
-        return _render(text, 0, len(text), self.spans(text, terms, phrases))
+    def mark(self, text: str, terms: frozenset[str],
+             phrases: tuple[Phrase | tuple[str, ...], ...] = ()) -> str:
+        return mark(text, self.spans(text, terms, phrases))
 
-    def fragments(
-        self,
-        text: str,
-        terms: frozenset[str],
-        count: int,
-        size: int,
-        phrases: tuple[tuple[str, ...], ...] = (),
-    ) -> list[str]:
-        """Up to ``count`` fragments of about ``size`` characters around the best matches.
-
-        The best window holds the most distinct query terms, then the most matches;
-        windows do not overlap. With no match, the opening of the text is returned,
-        unmarked, so every hit shows some text.
-        """
+    def fragments(self, text: str, terms: frozenset[str], count: int, size: int,
+                  phrases: tuple[Phrase | tuple[str, ...], ...] = ()) -> list[str]:
         if count <= 0:
             return []
-        spans = self.spans(text, terms, phrases)
-        if not spans:
-            start, end = 0, _word_end(text, min(len(text), size))
-            return [_render(text, start, end, []) + ("\u2026" if end < len(text) else "")]
-        windows = []
-        for i, first in enumerate(spans):
-            j = i
-            while j + 1 < len(spans) and spans[j + 1].end - first.start <= size:
-                j += 1
-            inside = spans[i : j + 1]
-            windows.append((len({s.term for s in inside}), len(inside), -first.start, i, j))
-        windows.sort(reverse=True)
-        chosen: list[tuple[int, int]] = []
-        for _, _, _, i, j in windows:
-            start, end = _frame(text, spans[i].start, spans[j].end, size)
-            if all(end <= s or start >= e for s, e in chosen):
-                chosen.append((start, end))
-            if len(chosen) == count:
-                break
-        return [_fragment(text, s, e, spans) for s, e in chosen]
+        return fragments(text, self.spans(text, terms, phrases), count, size)
 
 
 def _frame(text: str, match_start: int, match_end: int, size: int) -> tuple[int, int]:
@@ -143,17 +223,22 @@ def _word_end(text: str, end: int) -> int:
     return space if space > 0 else end
 
 
-def _fragment(text: str, start: int, end: int, spans: list[Span]) -> str:
-    body = _render(text, start, end, [s for s in spans if s.start >= start and s.end <= end])
+def _fragment(text: str, start: int, end: int, found: list[Span]) -> str:
+    body = _render(text, start, end, [s for s in found if s.start >= start and s.end <= end])
     return ("\u2026" if start > 0 else "") + body + ("\u2026" if end < len(text) else "")
 
 
-def _render(text: str, start: int, end: int, spans: list[Span]) -> str:
+def _render(text: str, start: int, end: int, found: list[Span]) -> str:
+    """A fragment: escaped, marked, on one line."""
+    return _NEWLINES.sub(" ", _escape_marked(text, start, end, found))
+
+
+def _escape_marked(text: str, start: int, end: int, found: list[Span]) -> str:
     out = []
     pos = start
-    for span in spans:
+    for span in found:
         out.append(html.escape(text[pos : span.start], quote=False))
         out.append("<mark>" + html.escape(text[span.start : span.end], quote=False) + "</mark>")
         pos = span.end
     out.append(html.escape(text[pos:end], quote=False))
-    return _NEWLINES.sub(" ", "".join(out))
+    return "".join(out)

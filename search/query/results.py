@@ -85,6 +85,16 @@ class Highlights:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleView:
+    """One article to read, with the words of the query that found it marked."""
+
+    article: Article
+    # The whole title and body, escaped, matches in <mark>; None without a query.
+    title_marked: str | None = None
+    body_marked: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Hit:
     article: Article
     score: float

@@ -21,10 +21,12 @@ from search.query.evaluate import Evaluator, QueryTooBroad
 from search.query.facets import date_buckets, facet_counts, values_with_prefix
 from search.query.filters import date_mask, facet_mask
 from search.query.generation import Generation
+from search.query.highlight import IndexedText, Marks, fragments, mark, spans
 from search.query.ordering import blend_recency, page_of
 from search.query.reloading import CurrentGeneration
 from search.query.results import (
     FACET_FIELDS,
+    ArticleView,
     Facet,
     Highlights,
     Hit,
@@ -83,9 +85,8 @@ class Searcher:
         base = match.mask & gen.live
         docs = np.flatnonzero(base & filtered)
         scores = blend_recency(gen, match.score, request.recency_half_life_days)
-        marks = (frozenset(evaluator.terms), tuple(sorted(evaluator.phrases)))
         hits = [
-            self._hit(gen, int(d), float(scores[d]), marks, request)
+            self._hit(gen, int(d), float(scores[d]), evaluator.marks, request)
             for d in page_of(gen, docs, scores, request)
         ]
         facets = (
@@ -114,21 +115,51 @@ class Searcher:
             date_interval=request.date_interval,
         )
 
-    def _hit(self, gen: Generation, docnum: int, score: float, marks, request) -> Hit:
+    def _hit(self, gen: Generation, docnum: int, score: float, marks: Marks,
+             request: SearchRequest) -> Hit:
         article = from_stored(gen.stored(docnum))
-        terms, phrases = marks
-        highlights = Highlights(
-            title=gen.highlighter.mark(article.title, terms, phrases),
-            body=gen.highlighter.fragments(
-                article.body, terms, request.fragments, request.fragment_chars, phrases
-            ),
-        )
+        body = []
+        if request.fragments > 0:
+            found = spans(article.body, IndexedText(gen.postings["body"], docnum),
+                          *marks.of("body"))
+            body = fragments(article.body, found, request.fragments, request.fragment_chars)
+        title = spans(article.title, IndexedText(gen.postings["title"], docnum),
+                      *marks.of("title"))
+        highlights = Highlights(title=mark(article.title, title), body=body)
         return Hit(article=article, score=round(score, 4), highlights=highlights)
 
     def article(self, article_id: str) -> Article | None:
         gen = self.generation()
         docnum = gen.docnum_of(article_id)
         return None if docnum is None else from_stored(gen.stored(docnum))
+
+    def read(self, article_id: str, q: str = "") -> ArticleView | None:
+        """The article, and with a query, its full title and text with the query's words
+        marked (the highlights of a search, over the whole article)."""
+        validate_search(SearchRequest(q=q), self.settings)
+        gen = self.generation()
+        docnum = gen.docnum_of(article_id)
+        if docnum is None:
+            return None
+        article = from_stored(gen.stored(docnum))
+        if not q.strip():
+            return ArticleView(article)
+        try:
+            tree = querylang.parse(q)
+        except querylang.QuerySyntaxError as exc:
+            raise InvalidRequest("q", str(exc), "query_syntax") from None
+        evaluator = Evaluator(gen)
+        try:
+            evaluator.evaluate(tree)
+        except QueryTooBroad as exc:
+            raise InvalidRequest("q", str(exc), "query_too_broad") from None
+        marked = {
+            f: mark(getattr(article, f), spans(getattr(article, f),
+                                               IndexedText(gen.postings[f], docnum),
+                                               *evaluator.marks.of(f)))
+            for f in ("title", "body")
+        }
+        return ArticleView(article, marked["title"], marked["body"])
 
     def facet_values(self, facet: str, prefix: str, size: int) -> Facet:
         """Values of a facet whose name, or a word in it, starts with ``prefix``."""

@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import re
 from collections import Counter
+from html import escape as html_escape
 from html.parser import HTMLParser
 from urllib.parse import quote
 
@@ -554,9 +555,36 @@ def test_unknown_article_is_404(app):
         assert_problem(response, 404, code="article_not_found")
 
 
-def test_article_takes_no_parameters(app):
+def test_article_takes_only_a_query(app):
     response = app.get("/articles/000_9c4553827276a6e6?fields=title", expect_errors=True)
     assert_problem(response, 400, param="fields", code="unknown_parameter")
+
+
+def test_article_with_a_query_has_its_words_marked_in_the_whole_text(app):
+    url = "/articles/000_9c4553827276a6e6"
+    plain_article = app.get(url).json
+    assert "highlights" not in plain_article
+    article = app.get(url, params={"q": "Aliyev Putin"}).json
+    marked = article["highlights"]
+    assert set(article) == ARTICLE_KEYS | {"highlights"}
+    # The whole text, escaped, paragraphs kept; every Aliyev and Putin in it marked.
+    assert plain(marked["body"]) == html_escape(plain_article["body"], quote=False)
+    assert marked["body"].count("<mark>") == (
+        len(re.findall(r"\bAliyev\b", plain_article["body"]))
+        + len(re.findall(r"\bPutin\b", plain_article["body"]))
+    ) >= 2
+    assert "\n\n" in marked["body"]
+    # A phrase with slop, the newcomer's case: the words are marked where they stand near.
+    near = app.get(url, params={"q": '"Aliyev Putin"~5'}).json["highlights"]["body"]
+    assert "<mark>Aliyev</mark>" in near and "<mark>Putin</mark>" in near
+    (hit,) = [r for r in search(app, q='"Aliyev Putin"~5')["results"] if r["id"] == article["id"]]
+    assert "<mark>" in " ".join(hit["highlights"]["body"])
+
+
+@pytest.mark.parametrize("q, code", [('"peace', "query_syntax"), ("x" * 4001, "invalid_parameter")])
+def test_article_with_a_bad_query_is_a_problem(app, q, code):
+    response = app.get("/articles/000_9c4553827276a6e6", params={"q": q}, expect_errors=True)
+    assert_problem(response, 400, param="q")
 
 
 # -- /facets ------------------------------------------------------------------------------

@@ -25,6 +25,9 @@ from search.index.build import build_index, optimize_index
 from search.index.segment import file_name
 from search.index.segments import SegmentSet, read_toc
 from search.index.store import IndexStore
+from search.query import querylang
+from search.query.evaluate import Evaluator
+from search.query.highlight import Highlighter
 from search.query.results import SearchRequest
 from search.query.searcher import Searcher
 from search.settings import Settings
@@ -37,6 +40,9 @@ QUERIES = [
     '"crude oil"', '"interest rates"', '"trade deficit"', '"new york"', '"federal reserve"',
     '"united states"', '"west germany"', '"per share"', '"bank of england"', '"net loss"',
 ]
+# Phrases with slop: newsdesk's ``"..."~N`` is Whoosh's ``Phrase(slop=N + 1)``.
+SLOPPY = [('"crude oil"', 1), ('"interest rates"', 3), ('"oil prices"', 5), ('"bank england"', 0),
+          ('"dollar yen"', 4), ('"trade deficit"', 2), ('"stock exchange"', 6)]
 
 
 def reuters_sample(tmp_path: Path, records: int) -> Path:
@@ -84,6 +90,37 @@ def answers(settings: Settings, queries=QUERIES) -> dict:
         searcher.close()
 
 
+HIGHLIGHTED = ["oil prices", '"crude oil"', '"interest rates"~3', "title:bank", "body:shares",
+               '"bank england"~2 dollar', "profit OR loss"]
+
+
+def highlights(settings: Settings) -> dict:
+    """Each query's hits with their marked title and fragments, from the index's offsets,
+    and the same hits highlighted from their text alone (``Highlighter``), to compare."""
+    searcher = Searcher(settings)
+    try:
+        gen = searcher.generation()
+        from_text = Highlighter(gen.analyse)
+        indexed, analysed = {}, {}
+        for q in HIGHLIGHTED:
+            evaluator = Evaluator(gen)
+            evaluator.evaluate(querylang.parse(q))
+            page = searcher.search(SearchRequest(q=q, page_size=50, fragments=2,
+                                                 fragment_chars=120, facet_size=0))
+            indexed[q] = [(h.article.id, h.highlights.title, h.highlights.body)
+                          for h in page.hits]
+            analysed[q] = [
+                (h.article.id,
+                 from_text.mark(h.article.title, *evaluator.marks.of("title")),
+                 from_text.fragments(h.article.body, *evaluator.marks.of("body")[:1], 2, 120,
+                                     evaluator.marks.of("body")[1]))
+                for h in page.hits
+            ]
+        return indexed, analysed
+    finally:
+        searcher.close()
+
+
 def current(settings: Settings) -> Path:
     return IndexStore(settings.index_dir).require_current()
 
@@ -98,9 +135,15 @@ def test_a_build_in_batches_writes_several_segments_that_search_as_one(
     assert report.indexed == 400 and report.segments == 7  # 6 full batches of 60 and 40
     before = answers(settings)
     assert sum(total for total, _, _ in before.values()) > 300
+    marked, from_text = highlights(settings)
+    assert sum(len(hits) for hits in marked.values()) > 100
+    assert sum(b.count("<mark>") for hits in marked.values() for _, _, body in hits
+               for b in body) > 100
+    assert marked == from_text  # offsets in every segment point at the words they stand for
     optimized = optimize_index(settings)
     assert optimized.segments == 1
     assert answers(settings) == before  # same matches, scores, order and facets
+    assert highlights(settings)[0] == marked  # offsets merged in chunks, still in place
 
 
 def test_an_update_adds_a_segment_marks_deletions_and_links_the_rest(
@@ -223,10 +266,17 @@ def test_whoosh_own_searcher_agrees_with_newsdesk(tmp_path, settings, small_segm
                 if page.total <= 100:
                     assert ours == theirs, q
                 compared += 1
+            for phrase, slop in SLOPPY:
+                theirs = {hit["id"] for hit in whoosh_searcher.search(
+                    parser.parse(f"{phrase}~{slop + 1}"), limit=None)}
+                page = searcher.search(SearchRequest(q=f"{phrase}~{slop}", page_size=100,
+                                                     fragments=0, facet_size=0))
+                assert {h.article.id for h in page.hits} == theirs, (phrase, slop)
+                compared += bool(theirs)
     finally:
         searcher.close()
         ix.close()
-    assert compared >= 30
+    assert compared >= 36
 
 
 def _run_killed(settings: Settings, code: str) -> subprocess.CompletedProcess:

@@ -1,8 +1,11 @@
 """Cleaning: chrome and captions go, article text stays."""
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from search.enrich.clean import (
     BoilerplateRules,
@@ -25,6 +28,11 @@ def test_normalise_folds_typographic_quotes_and_spaces():
         normalise("Aliyev\u2019s \u201cclarification\u201d\u00a0 now")
         == 'Aliyev\'s "clarification" now'
     )
+
+
+@given(st.text(alphabet=st.sampled_from("ab \t\f\v\r")))
+def test_normalise_makes_every_run_of_spaces_and_tabs_one_space(text):
+    assert normalise(text) == re.sub(r"[ \t\f\v\r]+", " ", text).strip()
 
 
 def test_paragraphs_one_per_line_when_lines_end_sentences():

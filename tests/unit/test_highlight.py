@@ -252,3 +252,48 @@ def test_phrase_words_are_marked_only_where_they_stand_together():
     # Stop words between the words do not break the run, as they do not in the index.
     marked = highlighter.mark("the state of the union", frozenset(), (("state", "union"),))
     assert marked == "the <mark>state</mark> of the <mark>union</mark>"
+
+
+# -- offsets: where the index says each word stands ------------------------------------------
+
+
+def test_matches_at_the_very_start_and_end_of_a_text(highlighter):
+    assert highlighter.mark("Election", terms("election")) == "<mark>Election</mark>"
+    text = "Elections came; the count ended with the election"
+    assert marked(highlighter.mark(text, terms("election"))) == ["Elections", "election"]
+    assert highlighter.mark(text, terms("election")).endswith("the <mark>election</mark>")
+
+
+def test_offsets_count_characters_not_bytes(highlighter):
+    # Multi-byte letters, a combining accent and a character outside the BMP before the match.
+    text = "Łódź — naïve café 👍🏽 Zoë\u0301 met the voters in Kraków"
+    assert marked(highlighter.mark(text, terms("voters", "kraków", "łódź"))) == [
+        "Łódź", "voters", "Kraków"
+    ]
+
+
+def test_a_text_longer_than_two_byte_offsets_reach(highlighter):
+    # Offsets past 65,535 characters need four bytes: the match at the end is still found.
+    text = filler(0, 12_000) + " the final election result"
+    assert len(text) > 70_000
+    (fragment,) = highlighter.fragments(text, terms("election"), 1, 60)
+    assert marked(fragment) == ["election"] and fragment.endswith("result")
+
+
+def test_phrase_with_slop_marks_every_word_of_a_match_and_no_other():
+    from search.query.phrases import Phrase
+
+    highlighter = Highlighter(analyse)
+    text = ("Aliyev met Putin today. Putin spoke first, then many other delegates arrived, "
+            "and finally Aliyev")
+
+    def shown(slop: int) -> list[str]:
+        return marked(highlighter.mark(text, frozenset(), (Phrase(("aliyev", "putin"), slop),)))
+
+    assert shown(0) == []  # never adjacent
+    assert shown(1) == ["Aliyev", "Putin"]  # one word between: the first pair only
+    assert shown(5) == ["Aliyev", "Putin", "Putin"]  # the second Putin is 4 positions on
+    # Stop words do not count: "Aliyev and Putin" is an exact phrase, as in the index.
+    assert marked(highlighter.mark("Aliyev and Putin", frozenset(), (("aliyev", "putin"),))) == [
+        "Aliyev", "Putin"
+    ]

@@ -895,3 +895,25 @@ def test_phrase_highlights_mark_the_phrase_not_its_words_elsewhere(searcher):
     (fragment,) = a09.highlights.body
     assert "<mark>turbine</mark> <mark>factory</mark>" in fragment
     assert "second turbine plant" in fragment  # the lone "turbine" is not marked
+
+
+def test_a_phrase_with_slop_marks_its_words_where_they_stand_near_each_other(searcher):
+    # a04: "climate policy at the next summit" (summit is 4 positions after climate).
+    page = search(searcher, '"climate summit"~6', fragments=1, fragment_chars=400)
+    (fragment,) = next(h for h in page.hits if h.article.id == "a04").highlights.body
+    assert "<mark>climate</mark> policy at the next <mark>summit</mark>" in fragment
+    # Too far apart for ~1: a04 does not match, and a03's adjacent words are marked.
+    (hit,) = search(searcher, '"climate summit"~1', fragments=1).hits
+    assert "<mark>climate</mark> <mark>summit</mark>" in hit.highlights.body[0]
+
+
+def test_a_field_query_marks_only_that_field(searcher):
+    (hit,) = search(searcher, "title:harvest", fragments=1).hits
+    assert hit.highlights.title == "<mark>Harvest</mark> season begins"
+    (hit,) = search(searcher, "body:harvest", fragments=1).hits
+    assert hit.highlights.title == "Farm report from the south"
+    assert "the <mark>harvest</mark> early" in hit.highlights.body[0]
+    a01 = next(h for h in search(searcher, "body:pipeline", fragments=1).hits
+               if h.article.id == "a01")
+    assert "<mark>" not in a01.highlights.title
+    assert "<mark>pipeline</mark>" in a01.highlights.body[0]
