@@ -146,6 +146,12 @@ def content_hashes(hex_digests: Sequence[str]) -> np.ndarray:
     return np.array([bytes.fromhex(h) for h in hex_digests], dtype=HASH_DTYPE)
 
 
+def content_hash_at(hashes: np.ndarray, docnum: int) -> str:
+    """One document's content hash (hex) from the column, all 16 bytes of it: numpy's
+    fixed-width bytes drop trailing zero bytes when an element is read on its own."""
+    return hashes[docnum : docnum + 1].tobytes().hex()
+
+
 def write_entity_columns(folder: Path, segid: str, names: dict[str, list[list[str]]]) -> None:
     """A segment's people, organisations and places: each document's canonical names."""
     for kind in ENTITY_TYPES:

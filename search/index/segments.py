@@ -16,7 +16,7 @@ from whoosh.index import TOC
 
 from search.index.codec import NpSegment, open_segment
 from search.index.schema import build_schema
-from search.index.segment import INDEX_NAME, SegmentArrays
+from search.index.segment import INDEX_NAME, SegmentArrays, content_hash_at
 
 
 def write_toc(folder: Path, segments: list[NpSegment], number: int) -> None:
@@ -66,7 +66,7 @@ class SegmentSet:
         if docnum is None:
             return None
         i, local = self.locate(docnum)
-        return bytes(self.arrays[i].hashes[local]).hex()
+        return content_hash_at(self.arrays[i].hashes, local)
 
     def iter_live(self):
         """(docnum, stored fields) of every live document, in order."""

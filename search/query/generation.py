@@ -65,11 +65,13 @@ class Generation:
         return json.loads(path.read_text()) if path.exists() else {}
 
     @cached_property
-    def vocabulary_by_initial(self) -> dict[str, list[str]]:
-        """Spelling candidates grouped by first letter: a typo rarely hits the first one."""
-        groups: dict[str, list[str]] = {}
+    def spelling_candidates(self) -> dict[tuple[str, int], list[str]]:
+        """Spelling candidates by first letter and length: a typo rarely hits the first
+        letter, and within two edits the length changes by two at most, so a word is
+        compared with a few hundred words, not the whole vocabulary."""
+        groups: dict[tuple[str, int], list[str]] = {}
         for word in self.vocabulary:
-            groups.setdefault(word[0], []).append(word)
+            groups.setdefault((word[0], len(word)), []).append(word)
         return groups
 
     def stored(self, docnum: int) -> dict:

@@ -38,9 +38,6 @@ from search.query.spelling import suggest
 from search.query.validation import validate_facet_values, validate_search
 from search.settings import Settings
 
-# Suggest a corrected query when a search finds fewer hits than this.
-SUGGEST_BELOW_HITS = 3
-
 
 class Searcher:
     def __init__(self, settings: Settings) -> None:
@@ -97,7 +94,7 @@ class Searcher:
         )
         suggestion = None
         full_matches = 0 if evaluator.relaxed else docs.size
-        if full_matches < SUGGEST_BELOW_HITS and tree is not None:
+        if full_matches == 0 and tree is not None:  # never for a query that found itself
             suggestion = suggest(gen, request.q, tree, full_matches, within=filtered)
         return SearchPage(
             query=request.q,

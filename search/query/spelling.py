@@ -2,7 +2,9 @@
 
 The vocabulary is the surface words of the archive with their document frequencies
 (written at build time), so suggestions are real words users have seen in articles,
-not stems. A suggestion is only offered when it finds more articles than the query.
+not stems. Only words the archive does not have are corrected (Elasticsearch's
+``suggest_mode: missing``): "whom" is a word, not a misspelt "who". And a suggestion is
+only offered when it finds more articles than the query.
 """
 
 from __future__ import annotations
@@ -46,17 +48,19 @@ def suggest(gen, query: str, tree: ql.Node, hits: int, within=None) -> str | Non
 
 
 def correct_word(gen, word: str) -> str | None:
+    """The most frequent archive word within ``MAX_EDIT_DISTANCE`` edits of an unknown
+    ``word`` (same first letter), or None."""
     vocabulary = gen.vocabulary
-    if len(word) < MIN_WORD_CHARS or not word.isalpha():
+    if len(word) < MIN_WORD_CHARS or not word.isalpha() or word in vocabulary:
         return None
-    known = vocabulary.get(word, 0)
-    candidates = gen.vocabulary_by_initial.get(word[0], [])
+    candidates = [
+        c for length in range(len(word) - MAX_EDIT_DISTANCE, len(word) + MAX_EDIT_DISTANCE + 1)
+        for c in gen.spelling_candidates.get((word[0], length), ())
+    ]
     matches = process.extract(
         word, candidates, scorer=Levenshtein.distance, score_cutoff=MAX_EDIT_DISTANCE, limit=20
     )
-    best = sorted(
-        ((distance, -vocabulary[c], c) for c, distance, _ in matches if vocabulary[c] > known),
-    )
+    best = sorted((distance, -vocabulary[c], c) for c, distance, _ in matches)
     return best[0][2] if best else None
 
 
