@@ -53,14 +53,26 @@ class FacetColumn:
 
     def docs_with_any(self, ordinals: np.ndarray, size: int) -> np.ndarray:
         """Boolean mask of documents carrying at least one of ``ordinals``."""
-        hit = np.zeros(len(self.values), dtype=bool)
-        hit[ordinals] = True
-        running = np.zeros(self.ords.size + 1, dtype=np.int64)
-        np.cumsum(hit[self.ords], out=running[1:])
+        docs, starts = self.docs_by_value
+        ordinals = np.asarray(ordinals, np.int64)
         mask = np.zeros(size, dtype=bool)
-        docs = len(self.offsets) - 1
-        mask[:docs] = running[self.offsets[1:]] > running[self.offsets[:-1]]
+        if ordinals.size:
+            first, last = starts[ordinals], starts[ordinals + 1]
+            mask[docs[gather_index(first, last - first)]] = True
         return mask
+
+    @cached_property
+    def docs_by_value(self) -> tuple[np.ndarray, np.ndarray]:
+        """The column inverted: value ``v``'s documents are ``docs[starts[v]:starts[v+1]]``,
+        ascending. Built once per opened generation (a stable sort of the ordinals), so a
+        filter costs the documents of its values, not a pass over every document's."""
+        ords = np.asarray(self.ords)
+        owner = np.repeat(np.arange(len(self.offsets) - 1, dtype=np.int32),
+                          np.diff(np.asarray(self.offsets)))
+        docs = owner[np.argsort(ords, kind="stable")]
+        starts = np.zeros(len(self.values) + 1, np.int64)
+        np.cumsum(np.bincount(ords, minlength=len(self.values)), out=starts[1:])
+        return docs, starts
 
     def names_of(self, doc: int) -> list[str]:
         """Document ``doc``'s values, in the order they were given."""

@@ -52,6 +52,8 @@ class Evaluator:
     long_query_words: int = LONG_QUERY_WORDS
     # Set when no article matched all the words and the query was relaxed.
     relaxed: bool = False
+    # Each (term, fields)'s documents and scores, once per query (``_term_scores``).
+    _scored: dict = field(default_factory=dict, repr=False)
 
     def evaluate(self, node: ql.Node | None, within: np.ndarray | None = None) -> Match:
         """Matches of ``node``; ``within`` (the filters) decides whether to relax.
@@ -156,9 +158,10 @@ class Evaluator:
         score = self._zeros()
         matched = np.zeros(self.gen.size, np.int16)
         for term, count in Counter(terms).items():
-            part = self._terms([term], TEXT_FIELDS)
-            score += count * part.score
-            matched += part.mask
+            self.marks.add_term(term, TEXT_FIELDS)
+            hit, scores = self._term_scores(term, TEXT_FIELDS)
+            score[hit] += count * scores
+            matched[hit] += 1
         return score, matched
 
     def _or(self, node: ql.Or) -> Match | None:
@@ -191,17 +194,32 @@ class Evaluator:
         score = self._zeros()
         for term in terms:
             self.marks.add_term(term, fields)
+            hit, scores = self._term_scores(term, fields)
+            if hit.size:
+                score[hit] = np.maximum(score[hit], scores)
+        return Match(score > 0, score)
+
+    def _term_scores(self, term: str, fields: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """The documents holding ``term`` in any of ``fields``, and their BM25F scores.
+
+        Kept for the rest of the query: a relaxed query, and a phrase with its words,
+        score the same terms again."""
+        key = (term, fields)
+        found = self._scored.get(key)
+        if found is None:
             weighted = self._zeros()
+            held = []
             for f in fields:
                 docs, tfs = self.gen.postings[f].postings(term)
                 if docs.size:
                     weighted[docs] += tfs * self.gen.norms[f][docs]
-            hit = np.flatnonzero(weighted)
-            if hit.size == 0:
-                continue
+                    held.append(docs)
+            hit = _union(held, self.gen.size)
+            hit = hit[weighted[hit] > 0]  # a deleted document's norm is zero
             idf = self.gen.bm25f.idf(hit.size, self.gen.doc_count)
-            score[hit] = np.maximum(score[hit], self.gen.bm25f.saturate(weighted[hit], idf))
-        return Match(score > 0, score)
+            found = (hit, self.gen.bm25f.saturate(weighted[hit], idf))
+            self._scored[key] = found
+        return found
 
     def _expanded(self, word: ql.Word, fields: tuple[str, ...]) -> Match | None:
         text = fold(word.text)
@@ -276,6 +294,23 @@ class Evaluator:
             raise QueryTooBroad(f"{node.text!r} matches more than {MAX_VALUE_MATCHES} names")
         mask = column.docs_with_any(np.asarray(ordinals, dtype=np.int64), self.gen.size)
         return Match(mask & self.gen.live, self._zeros())
+
+
+def _union(sorted_docs: list[np.ndarray], size: int) -> np.ndarray:
+    """The documents of any of the fields' postings (each sorted), sorted: merged when
+    they are few, found in the dense scores' mask when they are many."""
+    if not sorted_docs:
+        return np.zeros(0, np.int64)
+    if len(sorted_docs) == 1:
+        return np.asarray(sorted_docs[0], np.int64)
+    total = sum(d.size for d in sorted_docs)
+    if total * 8 > size:
+        mask = np.zeros(size, bool)
+        for docs in sorted_docs:
+            mask[docs] = True
+        return np.flatnonzero(mask)
+    merged = np.sort(np.concatenate(sorted_docs).astype(np.int64))
+    return merged[np.append(True, merged[1:] != merged[:-1])]
 
 
 def plain_terms(node: ql.Node, analyse) -> list[str] | None:
