@@ -352,6 +352,7 @@ class _Job:
             functools.partial(_index_batch, self.enricher, self.tmp, self.extracts),
             _chunks(self._to_index(sources_read, current, hasher), SEGMENT_DOCS),
             self.settings.build_processes,
+            is_last=lambda chunk: len(chunk) < SEGMENT_DOCS,
         )
         with open(self.spool, "wb") as spool:
             for batch in batches:

@@ -90,7 +90,11 @@ def invert(texts: Sequence[str], term_of: Callable[[str], str | None]) -> Invert
     pos = np.arange(tids.size, dtype=np.int64) - np.repeat(kept_starts, lengths)
     pos += np.repeat(first, lengths)
 
-    order = np.argsort(tids, kind="stable")  # input is in (doc, position) order already
+    # Input is in (doc, position) order already; a stable sort by term keeps it. With
+    # fewer than 65,536 terms (a batch of news usually) the keys fit two bytes, where
+    # numpy's stable sort is a radix sort, five times faster than on int64.
+    keys = tids.astype(np.uint16) if len(terms) <= np.iinfo(np.uint16).max else tids
+    order = np.argsort(keys, kind="stable")
     tids, docs, pos = tids[order], docs[order], pos[order]
     starts = np.ones(tids.size, bool)
     if tids.size:

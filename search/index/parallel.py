@@ -22,17 +22,27 @@ R = TypeVar("R")
 AHEAD = 2
 
 
-def ordered_map(fn: Callable[[T], R], items: Iterable[T], processes: int) -> Iterator[R]:
+def ordered_map(fn: Callable[[T], R], items: Iterable[T], processes: int,
+                is_last: Callable[[T], bool] | None = None) -> Iterator[R]:
+    """``map(fn, items)`` over ``processes`` workers, results in order.
+
+    ``is_last`` tells from an item alone that nothing follows it (a short batch): then a
+    single task runs here without a pool, and otherwise the pool starts on the first
+    item instead of waiting for a second one to be read.
+    """
     items = iter(items)
     first = next(items, _END)
-    second = next(items, _END) if first is not _END else _END
+    if first is not _END and is_last is not None and not is_last(first):
+        second = None  # more to come: no need to read it before starting
+    else:
+        second = next(items, _END) if first is not _END else _END
     if processes < 2 or second is _END:  # one task (a small update): no pool to start
         for item in (first, second):
             if item is not _END:
                 yield fn(item)
         yield from map(fn, items)
         return
-    items = itertools.chain((first, second), items)
+    items = itertools.chain((first,) if second is None else (first, second), items)
     context = multiprocessing.get_context("fork")
     with concurrent.futures.ProcessPoolExecutor(processes, mp_context=context) as pool:
         pending: collections.deque = collections.deque()

@@ -223,6 +223,13 @@ def unpack_stored(blob: bytes) -> dict:
     return pickle.loads(zlib.decompress(blob))
 
 
+def mapped(path: Path) -> np.ndarray:
+    """An array file, memory-mapped read-only, as a plain ``ndarray`` over the mapping:
+    slicing a ``np.memmap`` builds a memmap object each time, a cost a query pays
+    thousands of times (the mapping stays open while the array is referenced)."""
+    return np.asarray(np.load(path, mmap_mode="r"))
+
+
 class FieldArrays:
     """One field of one segment, memory-mapped."""
 
@@ -231,14 +238,14 @@ class FieldArrays:
             return folder / file_name(segid, f"{field}.{part}")
 
         self._terms_path = path("terms.json")
-        self.toff: np.ndarray = np.load(path("toff.npy"), mmap_mode="r")
-        self.docs: np.ndarray = np.load(path("docs.npy"), mmap_mode="r")
+        self.toff: np.ndarray = mapped(path("toff.npy"))
+        self.docs: np.ndarray = mapped(path("docs.npy"))
         positional = path("pos.npy").exists()
-        self.poff = np.load(path("poff.npy"), mmap_mode="r") if positional else None
-        self.pos = np.load(path("pos.npy"), mmap_mode="r") if positional else None
-        self.lengths = np.load(path("len.npy"), mmap_mode="r") if positional else None
-        self.coff = np.load(path("coff.npy"), mmap_mode="r") if positional else None
-        self.first = np.load(path("first.npy"), mmap_mode="r") if positional else None
+        self.poff = mapped(path("poff.npy")) if positional else None
+        self.pos = mapped(path("pos.npy")) if positional else None
+        self.lengths = mapped(path("len.npy")) if positional else None
+        self.coff = mapped(path("coff.npy")) if positional else None
+        self.first = mapped(path("first.npy")) if positional else None
 
     @cached_property
     def terms(self) -> list[str]:
@@ -281,21 +288,21 @@ class SegmentArrays:
         self.info = info
         segid = info.segid
         self.fields = {f: FieldArrays(folder, segid, f) for f in INDEXED_FIELDS}
-        self.stored_offsets = np.load(folder / file_name(segid, "stored_off.npy"), mmap_mode="r")
+        self.stored_offsets = mapped(folder / file_name(segid, "stored_off.npy"))
         with open(folder / file_name(segid, "stored.bin"), "rb") as handle:
             self._stored = (
                 mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
                 if self.stored_offsets[-1] else b""
             )
-        self.day = np.load(folder / file_name(segid, "day.npy"), mmap_mode="r")
-        self.hashes = np.load(folder / file_name(segid, "hash.npy"), mmap_mode="r")
+        self.day = mapped(folder / file_name(segid, "day.npy"))
+        self.hashes = mapped(folder / file_name(segid, "hash.npy"))
         self.facets = {}
         for facet in FACETS:
             values = json.loads((folder / file_name(segid, f"{facet}.values.json")).read_text())
             self.facets[facet] = FacetColumn(
                 tuple(values),
-                np.load(folder / file_name(segid, f"{facet}.offsets.npy"), mmap_mode="r"),
-                np.load(folder / file_name(segid, f"{facet}.ords.npy"), mmap_mode="r"),
+                mapped(folder / file_name(segid, f"{facet}.offsets.npy")),
+                mapped(folder / file_name(segid, f"{facet}.ords.npy")),
             )
 
     @property

@@ -342,6 +342,31 @@ def test_positions_match_whoosh_analyzer():
     assert np.all(np.diff(inverted.docs[inverted.toff[0]:inverted.toff[1]]) > 0)
 
 
+@pytest.mark.parametrize("vocabulary", [50, 90_000])
+def test_inversion_puts_every_word_back_in_its_place(vocabulary):
+    # Past 65,535 terms the sort keys no longer fit two bytes: both sort paths are checked.
+    from search.analysis import term_of
+    from search.index.invert import invert
+
+    rng = np.random.default_rng(3)
+    words = [f"w{i}x" for i in range(vocabulary)]
+    texts = [" ".join(words[j] for j in rng.integers(0, vocabulary, 3_000)) for _ in range(80)]
+    inverted = invert(texts, term_of)
+    assert len(inverted.terms) == len(set(term_of(w) for t in texts for w in t.split()))
+    assert (len(inverted.terms) > 65_535) == (vocabulary > 65_535)
+    sizes = np.diff(inverted.poff.astype(np.int64))
+    term_of_posting = np.repeat(np.arange(len(inverted.terms)), np.diff(inverted.toff))
+    doc = np.repeat(inverted.docs.astype(np.int64), sizes)
+    term = np.repeat(term_of_posting, sizes)
+    order = np.lexsort((inverted.pos.astype(np.int64), doc))
+    for d, text in enumerate(texts):
+        mine = order[doc[order] == d]
+        assert [inverted.terms[t] for t in term[mine]] == [term_of(w) for w in text.split()]
+        assert inverted.pos[mine].tolist() == list(range(len(text.split())))
+    for i in range(len(inverted.terms)):  # documents ascend within every term
+        assert np.all(np.diff(inverted.docs[inverted.toff[i]:inverted.toff[i + 1]]) > 0)
+
+
 def test_optimize_from_the_command_line(tmp_path, settings, small_segments, capsys):
     from search.cli import main
 
