@@ -32,17 +32,24 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], processes: int,
     """
     items = iter(items)
     first = next(items, _END)
-    if first is not _END and is_last is not None and not is_last(first):
-        second = None  # more to come: no need to read it before starting
-    else:
-        second = next(items, _END) if first is not _END else _END
-    if processes < 2 or second is _END:  # one task (a small update): no pool to start
-        for item in (first, second):
-            if item is not _END:
-                yield fn(item)
+    if first is _END:
+        return
+    if processes < 2:
+        yield fn(first)
         yield from map(fn, items)
         return
-    items = itertools.chain((first,) if second is None else (first, second), items)
+    if is_last is not None:
+        alone = is_last(first)  # decided without reading what follows
+        ahead: tuple = ()
+    else:
+        second = next(items, _END)
+        alone = second is _END
+        ahead = () if alone else (second,)
+    if alone:  # one task (a small update): no pool to start
+        yield fn(first)
+        yield from map(fn, items)  # nothing, unless ``is_last`` was wrong
+        return
+    items = itertools.chain((first, *ahead), items)
     context = multiprocessing.get_context("fork")
     with concurrent.futures.ProcessPoolExecutor(processes, mp_context=context) as pool:
         pending: collections.deque = collections.deque()
