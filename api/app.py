@@ -12,17 +12,21 @@ import contextlib
 import falcon
 
 from api import docs, errors
+from api.auth import KeyMiddleware
 from api.logs import RequestIdMiddleware
 from api.metrics import Metrics, MetricsMiddleware, MetricsResource
 from api.openapi import build_spec
 from api.resources import (
     ArticleResource,
+    ArticlesResource,
     FacetValuesResource,
     HealthResource,
     ReadyResource,
     SearchResource,
 )
 from api.schemas import make_schemas
+from api.writes import Writes
+from search.index.live import Writer
 from search.index.store import IndexMissing
 from search.query.searcher import Searcher
 from search.settings import Settings
@@ -37,13 +41,16 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
     metrics = Metrics(searcher, settings.metrics_dir)
     # Request ids first: every later middleware, resource and log line sees the id.
     app = falcon.App(
-        cors_enable=True, middleware=[RequestIdMiddleware(), MetricsMiddleware(metrics)]
+        cors_enable=True,
+        middleware=[RequestIdMiddleware(), MetricsMiddleware(metrics), KeyMiddleware(settings)],
     )
     app.req_options.keep_blank_qs_values = True
     errors.install(app)
     app.add_route("/search", SearchResource(searcher, schemas))
     # ``path``: ids from JSONL/CSV may contain "/" (the server decodes %2F before routing).
-    app.add_route("/articles/{article_id:path}", ArticleResource(searcher, schemas))
+    writes = Writes(searcher, schemas, settings)
+    app.add_route("/articles", ArticlesResource(writes))
+    app.add_route("/articles/{article_id:path}", ArticleResource(searcher, schemas, writes))
     app.add_route("/facets/{name}", FacetValuesResource(searcher, schemas))
     app.add_route("/health", HealthResource(schemas))
     app.add_route("/ready", ReadyResource(searcher, schemas))
@@ -64,5 +71,9 @@ def get_app() -> falcon.App:
     # until a build publishes it.
     with contextlib.suppress(IndexMissing):
         searcher.generation()
-    return create_app(settings, searcher)
+    app = create_app(settings, searcher)
+    # Every worker runs a writer thread; the one that holds the writer lock applies the
+    # journal (the others wait to take over if it dies). A read-only index has none.
+    Writer(settings, on_publish=searcher.refresh).start()
+    return app
 

@@ -24,9 +24,11 @@ class Problem(falcon.HTTPError):
     """An HTTP error that serialises as a problem document."""
 
     def __init__(
-        self, status: int, code: str, detail: str, errors: list[dict] | None = None
+        self, status: int, code: str, detail: str, errors: list[dict] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(status, title=HTTPStatus(status).phrase, description=detail)
+        super().__init__(status, title=HTTPStatus(status).phrase, description=detail,
+                         headers=headers)
         self.code = code
         self.errors = errors or []
 
@@ -48,7 +50,7 @@ def invalid_parameters(messages: dict, code: str = "invalid_parameter") -> Probl
     """A 400 from marshmallow's error dict: one entry per offending parameter."""
     errors = []
     for param, problems in sorted(messages.items()):
-        for message in _flatten(problems):
+        for message in flatten(problems):
             if message == "Unknown field.":
                 errors.append({"param": param, "message": f"unknown parameter {param!r}"})
             elif message.startswith(param):
@@ -60,11 +62,11 @@ def invalid_parameters(messages: dict, code: str = "invalid_parameter") -> Probl
     return Problem(400, "unknown_parameter" if unknown else code, detail, errors)
 
 
-def _flatten(problems) -> list[str]:
+def flatten(problems) -> list[str]:
     if isinstance(problems, dict):
-        return [m for value in problems.values() for m in _flatten(value)]
+        return [m for value in problems.values() for m in flatten(value)]
     if isinstance(problems, list):
-        return [m for value in problems for m in _flatten(value)]
+        return [m for value in problems for m in flatten(value)]
     return [str(problems)]
 
 

@@ -53,10 +53,40 @@ def build_spec(schemas: Schemas, version: str) -> dict:
 
     spec.path("/search", operations={"get": operation(
         "Search articles", schemas.search_page, schemas.search_query)})
-    spec.path("/articles/{article_id}", operations={"get": operation(
-        "One article, in full (with q: the query's words marked)", schemas.article,
-        schemas.article_query, path_params=("article_id",),
-        errors=(400, 404, 503))})
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
+                                               "description": "A key from NEWSDESK_API_KEYS"})
+    write_errors = (400, 401, 403, 409, 413, 415, 503, 507)
+
+    def write(summary, request_type, request_schema, response, status="200",
+              path_params=(), errors=write_errors):
+        op = operation(summary, response, path_params=path_params, errors=errors)
+        op["security"] = [{"bearer": []}]
+        if request_type is not None:
+            op["requestBody"] = {"required": True,
+                                 "content": {request_type: {"schema": request_schema}}}
+        if status != "200":
+            op["responses"][status] = op["responses"].pop("200")
+        return op
+
+    put = write("Create or replace an article (201 created, 200 replaced); If-Match: a "
+                "version (ETag) to replace only that one", "application/json",
+                schemas.article_write, schemas.write_result, path_params=("article_id",))
+    put["responses"]["201"] = put["responses"]["200"]
+    delete = write("Delete an article (If-Match as for PUT)", None, None, schemas.write_result,
+                   path_params=("article_id",), errors=(401, 403, 404, 409, 503, 507))
+    delete["responses"] = {"204": {"description": "Deleted"},
+                           **{k: v for k, v in delete["responses"].items() if k != "200"}}
+    spec.path("/articles/{article_id}", operations={
+        "get": operation("One article, in full (with q: the query's words marked)",
+                         schemas.article, schemas.article_query, path_params=("article_id",),
+                         errors=(400, 404, 503)),
+        "put": put,
+        "delete": delete,
+    })
+    spec.path("/articles", operations={"post": write(
+        "Many articles, one JSON object a line with its id (a bad line fails alone; each "
+        "line's result in order)", "application/x-ndjson", {"type": "string"},
+        schemas.bulk_result)})
     spec.path("/facets/{name}", operations={"get": operation(
         "Facet values by prefix (autocomplete): name is outlet, person, organisation or place",
         schemas.facet_values, schemas.facet_query, path_params=("name",))})

@@ -13,6 +13,7 @@ from marshmallow import Schema, ValidationError
 
 from api.errors import Problem, invalid_parameters
 from api.schemas import Schemas
+from api.writes import Writes
 from search.models import ENTITY_TYPES, Article
 from search.query.results import Filters, SearchPage, SearchRequest
 from search.query.searcher import Searcher
@@ -109,9 +110,16 @@ def search_payload(page: SearchPage) -> dict:
 
 
 class ArticleResource:
-    def __init__(self, searcher: Searcher, schemas: Schemas) -> None:
+    def __init__(self, searcher: Searcher, schemas: Schemas, writes: Writes) -> None:
         self.searcher = searcher
         self.schemas = schemas
+        self.writes = writes
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, article_id: str) -> None:
+        self.writes.put(req, resp, article_id)
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, article_id: str) -> None:
+        self.writes.delete(req, resp, article_id)
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, article_id: str) -> None:
         args = load_query(self.schemas.article_query, req)
@@ -126,7 +134,19 @@ class ArticleResource:
         }
         if view.body_marked is not None:
             payload["highlights"] = {"title": view.title_marked, "body": view.body_marked}
+        if article.content_hash:
+            resp.set_header("ETag", f'"{article.content_hash}"')
         send(resp, self.schemas.article, payload)
+
+
+class ArticlesResource:
+    """``POST /articles``: many articles, one NDJSON line each."""
+
+    def __init__(self, writes: Writes) -> None:
+        self.writes = writes
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self.writes.bulk(req, resp)
 
 
 class FacetValuesResource:

@@ -61,6 +61,9 @@ class Schemas:
     health: Schema
     ready: Schema
     problem: Schema
+    article_write: Schema
+    write_result: Schema
+    bulk_result: Schema
 
 
 def make_schemas(settings: Settings) -> Schemas:
@@ -158,6 +161,9 @@ def make_schemas(settings: Settings) -> Schemas:
         health=HealthSchema(),
         ready=ReadySchema(),
         problem=ProblemSchema(),
+        article_write=ArticleWriteSchema(),
+        write_result=WriteResultSchema(),
+        bulk_result=BulkResultSchema(),
     )
 
 
@@ -257,6 +263,58 @@ class ArticleSchema(Schema):
         ArticleHighlightsSchema,
         metadata={"description": "Only with a query (q): the whole title and text."},
     )
+
+
+class ArticleWriteSchema(Schema):
+    """An article written through the API: the JSONL import's fields."""
+
+    class Meta:
+        unknown = RAISE
+
+    id = fields.String(validate=validate.Length(min=1, max=500),
+                       metadata={"description": "In a bulk line, required; in a PUT, the "
+                                 "path's id (given here too, it must be the same)."})
+    title = fields.String(allow_none=True, validate=validate.Length(max=2_000))
+    body = fields.String(required=True, validate=validate.Length(min=1),
+                         metadata={"description": "Plain text; paragraphs separated by "
+                                   "blank lines."})
+    date = fields.String(allow_none=True, validate=validate.Length(max=100),
+                         metadata={"description": "ISO 8601, or as the import reads dates."})
+    outlet = fields.String(allow_none=True, validate=validate.Length(max=500))
+    url = fields.String(allow_none=True, validate=validate.Length(max=2_000))
+    people = fields.List(fields.String(validate=validate.Length(max=500)),
+                         validate=validate.Length(max=1_000))
+    organisations = fields.List(fields.String(validate=validate.Length(max=500)),
+                                validate=validate.Length(max=1_000))
+    places = fields.List(fields.String(validate=validate.Length(max=500)),
+                         validate=validate.Length(max=1_000))
+
+    @validates_schema
+    def _has_text(self, data, **kwargs):
+        if not data.get("body", "").strip():
+            raise ValidationError("body is empty", "body")
+
+
+class WriteResultSchema(Schema):
+    id = fields.String()
+    result = fields.String(metadata={"description": "created, updated or deleted"})
+    version = fields.String(allow_none=True,
+                            metadata={"description": "The article's version (also its ETag); "
+                                      "send it in If-Match to update only that version."})
+
+
+class BulkItemSchema(Schema):
+    line = fields.Integer()
+    id = fields.String(allow_none=True)
+    status = fields.Integer()
+    result = fields.String(allow_none=True)
+    version = fields.String(allow_none=True)
+    error = fields.Dict(allow_none=True, metadata={"description": "code and detail"})
+
+
+class BulkResultSchema(Schema):
+    errors = fields.Boolean(metadata={"description": "Whether any line failed."})
+    items = fields.List(fields.Nested(BulkItemSchema))
 
 
 class FacetValuesSchema(Schema):

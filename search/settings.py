@@ -55,7 +55,19 @@ class Settings:
     max_fragments: int = 5
     max_fragment_chars: int = 500
     # How often a worker checks whether a new index generation was published.
-    reload_check_seconds: float = 1.0
+    reload_check_seconds: float = 0.25
+    # How often the live writer applies new journal entries (writes through the API).
+    write_refresh_seconds: float = 0.2
+    # Write keys, comma-separated (``Authorization: Bearer KEY``), and/or a file of them,
+    # one a line. No key: writes are refused. Never logged or shown.
+    api_keys: str = field(default="", repr=False)
+    api_keys_file: str = ""
+    # If set, reads need one of these keys (or a write key) too.
+    read_keys: str = field(default="", repr=False)
+    # Request bodies: one article (PUT), and a bulk request (POST /articles, NDJSON).
+    max_write_bytes: int = 1_000_000
+    max_bulk_bytes: int = 20_000_000
+    max_bulk_lines: int = 10_000
     # The HTTP server (gunicorn.conf.py): port from $PORT, as container platforms set it.
     port: int = 8000
     # The address the API listens on: this machine only unless told otherwise (the
@@ -93,7 +105,8 @@ class Settings:
         for name in (
             "build_processes", "max_article_bytes", "max_query_chars", "max_page_size",
             "max_result_window", "max_facet_size", "max_filter_values", "max_fragments",
-            "max_fragment_chars", "port", "workers",
+            "max_fragment_chars", "port", "workers", "max_write_bytes", "max_bulk_bytes",
+            "max_bulk_lines",
         ):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{variable_of(name)} must be at least 1")
@@ -105,6 +118,9 @@ class Settings:
             raise SettingsError(
                 f"{variable_of('host')} must be an IP address or a host name, not {self.host!r}"
             )
+        if self.write_refresh_seconds <= 0 or self.reload_check_seconds < 0:
+            raise SettingsError(f"{variable_of('write_refresh_seconds')} must be above 0 and "
+                                f"{variable_of('reload_check_seconds')} 0 or more")
         if self.keep_generations < 0:
             raise SettingsError(f"{PREFIX}KEEP_GENERATIONS must be 0 or more")
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import json
 import os
 import pickle
@@ -38,7 +39,9 @@ from search.enrich.entities.extractors import Extractor, NoExtractor, make_extra
 from search.enrich.pipeline import Enricher, id_of
 from search.enrich.rules import DATA_DIR
 from search.formats import STDIN, iter_sources
+from search.formats.fields import article_from_fields, normalise_keys
 from search.index.codec import NpSegment
+from search.index.journal import DELETE, JOURNAL, PUT, Entry, Journal
 from search.index.merge import apply_policy
 from search.index.parallel import ordered_map
 from search.index.schema import SCHEMA_VERSION
@@ -157,8 +160,16 @@ def build_index(
     delete_ids: Iterable[str] = (),
     force: bool = False,
     progress: bool = False,
+    journal_entries: Sequence[Entry] | None = None,
 ) -> BuildReport:
-    """Build (or with ``update``, amend) the index at ``settings.index_dir``."""
+    """Build (or with ``update``, amend) the index at ``settings.index_dir``.
+
+    The API's writes (``search.index.journal``) are part of the archive: a full build
+    reads the journal's final state after the files (an id written or deleted through
+    the API wins over the files'), and an update given ``journal_entries`` applies those
+    (the live writer's path, ``search.index.live``). Every generation's manifest says up
+    to which journal entry it holds (``journal_seq``).
+    """
     store = IndexStore(settings.index_dir)
     report = BuildReport(index_dir=store.root)
     started = time.perf_counter()
@@ -171,9 +182,10 @@ def build_index(
             update = False  # nothing to amend: a first build
         if update and (found := store.manifest(current).get("schema_version")) != SCHEMA_VERSION:
             raise outdated(store.root, found, SCHEMA_VERSION)
+        writes = _api_writes(store, current, update, journal_entries)
         if not update and not force and current is not None:
             clock = time.perf_counter()
-            fingerprint, read = _fingerprint(sources, settings, fmt)
+            fingerprint, read = _fingerprint(sources, settings, fmt, writes)
             report.seconds["check"] = time.perf_counter() - clock
             if store.manifest(current).get("fingerprint") == fingerprint:
                 report.read, report.up_to_date = read, True
@@ -181,7 +193,7 @@ def build_index(
         tmp = store.new_generation()
         try:
             job = _Job(store, tmp, settings, report, update, progress)
-            manifest = job.run(sources, fmt, list(delete_ids))
+            manifest = job.run(sources, fmt, [*delete_ids, *writes.deleted], writes)
             if manifest is None:  # an update that changes nothing publishes nothing
                 store.discard(tmp)
                 return report
@@ -280,19 +292,21 @@ class _Job:
         self.placed: dict[str, tuple[int, int, str]] = {}
         self.vocabulary: Counter[str] = Counter()
 
-    def run(self, sources: Sequence[str | Path], fmt: str | None, delete_ids: list[str]
-            ) -> dict | None:
+    def run(self, sources: Sequence[str | Path], fmt: str | None, delete_ids: list[str],
+            writes: ApiWrites) -> dict | None:
         """Write the new generation into ``tmp``; its manifest, or None if nothing changed."""
         try:
             current = SegmentSet(self.store.require_current()) if self.update else None
             if current is not None:
                 _link_segments(current.folder, self.tmp)
-            hasher = _new_fingerprint(self.settings)
-            self._timed("index", self._index_sources, sources, fmt, current, hasher, delete_ids)
+            hasher = _new_fingerprint(self.settings, writes.seq)
+            self._timed("index", self._index_sources, sources, fmt, current, hasher, delete_ids,
+                        writes)
             self._timed("extract", self._extract)
             resolver = self._timed("resolve", self._observe)
             segments = self._timed("entities", self._write, current, resolver, delete_ids)
-            if self.update and self.report.indexed == 0 and self.report.deleted == 0:
+            if (self.update and self.report.indexed == 0 and self.report.deleted == 0
+                    and not writes.advances):
                 return None
             segments, self.report.merges = self._timed(
                 "merge", apply_policy, self.tmp, segments
@@ -315,6 +329,7 @@ class _Job:
             "extractor": f"{self.extractor.name}:{self.extractor.version}",
             "fingerprint": None if self.update else hasher.hexdigest(),
             "mode": "update" if self.update else "full",
+            "journal_seq": writes.seq,
             "problems": len(self.report.problems),
         }
 
@@ -332,7 +347,7 @@ class _Job:
                     leave=False, dynamic_ncols=True)
 
     def _index_sources(self, sources, fmt, current: SegmentSet | None, hasher,
-                       delete_ids: list[str]) -> None:
+                       delete_ids: list[str], writes: ApiWrites) -> None:
         """Read, clean and invert every record: each batch becomes a new segment in a worker.
 
         Only the entity columns wait (``_write``): they need the corpus-wide entity
@@ -345,9 +360,12 @@ class _Job:
             stored = _stored_by_id(current, doc_id)
             if stored:
                 self.retired.append(_stored_text_key(stored))
-        sources_read = self._bar(
-            iter_sources(sources, fmt, self.settings.max_article_bytes), "reading"
+        records = itertools.chain(
+            _without(iter_sources(sources, fmt, self.settings.max_article_bytes),
+                     writes.deleted_later),
+            writes.records,
         )
+        sources_read = self._bar(records, "reading")
         batches = ordered_map(
             functools.partial(_index_batch, self.enricher, self.tmp, self.extracts),
             _chunks(self._to_index(sources_read, current, hasher), SEGMENT_DOCS),
@@ -565,20 +583,27 @@ def _stored_by_id(current: SegmentSet | None, article_id: str) -> dict | None:
     return None if docnum is None else current.stored(docnum)
 
 
-def _fingerprint(sources, settings: Settings, fmt: str | None) -> tuple[str, int]:
-    """What the inputs and rules would produce, without doing any of the work."""
-    hasher = _new_fingerprint(settings)
+def _fingerprint(sources, settings: Settings, fmt: str | None, writes: ApiWrites
+                 ) -> tuple[str, int]:
+    """What the inputs, the API's writes and the rules would produce, without doing any of
+    the work (the same records, fed in the same order, as the build feeds them)."""
+    hasher = _new_fingerprint(settings, writes.seq)
     read = 0
-    for item in iter_sources(sources, fmt, settings.max_article_bytes):
+    records = itertools.chain(
+        _without(iter_sources(sources, fmt, settings.max_article_bytes), writes.deleted_later),
+        writes.records,
+    )
+    for item in records:
         if isinstance(item, RawArticle):
             read += 1
             _feed_fingerprint(hasher, item)
     return hasher.hexdigest(), read
 
 
-def _new_fingerprint(settings: Settings):
+def _new_fingerprint(settings: Settings, journal_seq: int):
     hasher = hashlib.blake2b(digest_size=16)
     hasher.update(f"schema {SCHEMA_VERSION} extractor {settings.extractor}\n".encode())
+    hasher.update(f"journal {journal_seq}\n".encode())
     rule_files = [
         *sorted(DATA_DIR.glob("*.toml")),
         *settings.aliases_files,
@@ -634,3 +659,68 @@ def _count(n: int, noun: str) -> str:
 
 def _reason_shape(reason: str) -> str:
     return _QUOTED.sub("…", reason)
+
+
+@dataclass
+class ApiWrites:
+    """What a build takes from the journal: records to index after the files, ids to
+    delete, and the last journal entry the new generation holds."""
+
+    seq: int = 0
+    # The generation moves on in the journal even if its articles do not change (a put
+    # then a delete of a new id): else the same entries would be applied again and again.
+    advances: bool = False
+    records: list[RawArticle] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)  # ids to delete from the current index
+    deleted_later: set[str] = field(default_factory=set)  # file records not to index
+
+
+def _api_writes(store: IndexStore, current: Path | None, update: bool,
+                entries: Sequence[Entry] | None) -> ApiWrites:
+    """A full build takes the journal's final state; an update carries the current
+    generation's position forward, or applies the ``entries`` it was given."""
+    journal = Journal(store.root)
+    if not update:
+        state = journal.final_state()
+        seq = max((e.seq for e in state.values()), default=0)
+        puts = [e for e in state.values() if e.op == PUT]
+        deleted = {i for i, e in state.items() if e.op == DELETE}
+        return ApiWrites(seq, False, journal_records(puts), [], deleted)
+    previous = store.manifest(current).get("journal_seq", 0) if current is not None else 0
+    if not entries:
+        return ApiWrites(previous)
+    last: dict[str, Entry] = {}
+    for entry in entries:
+        last[entry.id] = entry
+    puts = [e for e in last.values() if e.op == PUT]
+    deleted = [i for i, e in last.items() if e.op == DELETE]
+    seq = max(previous, entries[-1].seq)
+    return ApiWrites(seq, seq > previous, journal_records(puts), deleted)
+
+
+def journal_records(entries: Iterable[Entry]) -> list[RawArticle]:
+    """The journal's puts as records, read the way the JSONL import reads a line."""
+    records = []
+    for entry in sorted(entries, key=lambda e: e.seq):
+        raw = record_article(entry.id, entry.record, entry.seq)
+        if raw is not None:
+            records.append(raw)
+    return records
+
+
+def record_article(article_id: str, record: dict, position: int = 0) -> RawArticle | None:
+    """One written record as the JSONL import would read it (None: it has no body). Its
+    ``content_hash()`` is the article's version, the same the index keeps per document."""
+    fields = normalise_keys({**record, "id": article_id}.items())
+    for item in article_from_fields(fields, JOURNAL, position):
+        if isinstance(item, RawArticle):
+            return item
+    return None
+
+
+def _without(items: Iterable, deleted: set[str]) -> Iterator:
+    """The records, but not those whose id was deleted through the API since."""
+    for item in items:
+        if deleted and isinstance(item, RawArticle) and id_of(item) in deleted:
+            continue
+        yield item

@@ -43,6 +43,11 @@ class CurrentGeneration:
                 self._generation = fresh
             return self._generation
 
+    def refresh(self) -> Generation:
+        """Look at the ``current`` link now (after this process published a generation)."""
+        self._checked_at = 0.0
+        return self.get()
+
     def close(self) -> None:
         for gen in [*self._retired, *([self._generation] if self._generation else [])]:
             gen.close()

@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from search.index.schema import from_stored
-from search.index.store import IndexStore
+from search.index.store import IndexMissing, IndexStore
 from search.models import Article
 from search.query import querylang
 from search.query.evaluate import Evaluator, QueryTooBroad
@@ -48,6 +48,10 @@ class Searcher:
     def generation(self) -> Generation:
         """The current generation, reopened when a newer build has been published."""
         return self.current.get()
+
+    def refresh(self) -> None:
+        """Open the newest generation now, not at the next reload check."""
+        self.current.refresh()
 
     def close(self) -> None:
         self.current.close()
@@ -129,6 +133,14 @@ class Searcher:
         gen = self.generation()
         docnum = gen.docnum_of(article_id)
         return None if docnum is None else from_stored(gen.stored(docnum))
+
+    def version_of(self, article_id: str) -> str | None:
+        """The indexed article's version (its content hash), or None if there is none."""
+        try:
+            segments = self.generation().segments
+        except IndexMissing:
+            return None
+        return segments.content_hash(article_id)
 
     def read(self, article_id: str, q: str = "") -> ArticleView | None:
         """The article, and with a query, its full title and text with the query's words

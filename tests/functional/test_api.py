@@ -447,7 +447,7 @@ def test_unknown_route_is_404(app):
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("post", "/search"), ("put", "/search"), ("delete", "/articles/000_9c4553827276a6e6"),
+    [("post", "/search"), ("put", "/search"), ("patch", "/articles/000_9c4553827276a6e6"),
      ("post", "/facets/person"), ("patch", "/health")],
 )
 def test_wrong_method_is_405(app, method, path):
@@ -681,8 +681,15 @@ def test_openapi_document_is_valid_and_matches_the_validation(app, seed_index):
     validate(spec)
     assert spec["openapi"].startswith("3.")
     assert set(spec["paths"]) == {
-        "/search", "/articles/{article_id}", "/facets/{name}", "/health", "/ready"
+        "/search", "/articles/{article_id}", "/articles", "/facets/{name}", "/health", "/ready"
     }
+    article_ops = spec["paths"]["/articles/{article_id}"]
+    assert set(article_ops) == {"get", "put", "delete"}
+    for op in (article_ops["put"], article_ops["delete"], spec["paths"]["/articles"]["post"]):
+        assert op["security"] == [{"bearer": []}]
+        assert {"401", "403", "409"} <= set(op["responses"])
+    assert {"201", "200", "413", "415"} <= set(article_ops["put"]["responses"])
+    assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     search_op = spec["paths"]["/search"]["get"]
     documented = {p["name"]: p for p in search_op["parameters"] if p["in"] == "query"}
     accepted = set(make_schemas(seed_index).search_query.fields)

@@ -1,0 +1,92 @@
+"""Live writes on the real server: searchable without a restart, and nothing acknowledged
+is lost when every process is killed (gunicorn from the repository's gunicorn.conf.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+from search.index.build import build_index
+from search.index.journal import Journal
+from search.settings import Settings
+from tests.conftest import ROOT, SEEDS
+from tests.functional.test_gunicorn import OPENER, free_port, wait_until_healthy
+
+KEY = "live-test-key"
+WAIT_SECONDS = 15
+
+
+def start(index_dir, port: int, log_path) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+    env.update(PORT=str(port), NEWSDESK_INDEX_DIR=str(index_dir), NEWSDESK_WORKERS="2",
+               NEWSDESK_API_KEYS=KEY, NEWSDESK_EXTRACTOR="none", PYTHONUNBUFFERED="1")
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py",
+             "--no-control-socket"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+
+
+def put(base: str, article_id: str, body: dict) -> int:
+    request = urllib.request.Request(
+        f"{base}/articles/{article_id}", data=json.dumps(body).encode(), method="PUT",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {KEY}"},
+    )
+    with OPENER.open(request, timeout=10) as response:
+        return response.status
+
+
+def total(base: str, q: str) -> int:
+    with OPENER.open(f"{base}/search?q={q}&facet_size=0", timeout=10) as response:
+        return json.loads(response.read())["total"]
+
+
+def wait_for(base: str, q: str, expected: int) -> float:
+    """Seconds until the search for ``q`` finds ``expected`` articles."""
+    started = time.monotonic()
+    while time.monotonic() - started < WAIT_SECONDS:
+        try:
+            if total(base, q) == expected:
+                return time.monotonic() - started
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"{q!r} did not reach {expected} hits in {WAIT_SECONDS} s")
+
+
+def test_writes_are_searchable_without_a_restart_and_survive_kill_9(tmp_path):
+    settings = Settings(index_dir=tmp_path / "index", extractor="none", build_processes=1)
+    build_index([SEEDS], settings)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log_path = tmp_path / "gunicorn.log"
+    proc = start(settings.index_dir, port, log_path)
+    try:
+        wait_until_healthy(proc, base, log_path)
+        assert put(base, "live-0", {"title": "Vorpalix", "body": "The vorpalix story."}) == 201
+        seconds = wait_for(base, "vorpalix", 1)
+        print(f"searchable {seconds:.2f} s after the 201")
+        # Acknowledged writes, then every process killed at once.
+        for i in range(1, 21):
+            assert put(base, f"live-{i}", {"body": f"Snarkwort report number {i}."}) == 201
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    assert [e.id for e in Journal(settings.index_dir).entries()][-20:] == [
+        f"live-{i}" for i in range(1, 21)
+    ]
+    proc = start(settings.index_dir, port, log_path)
+    try:
+        wait_until_healthy(proc, base, log_path)
+        wait_for(base, "snarkwort", 20)  # replayed from the journal at start
+        assert total(base, "vorpalix") == 1
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
