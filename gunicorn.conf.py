@@ -5,6 +5,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from api.refusals import install as install_refusals
 from search.settings import Settings
 
 _settings = Settings.from_env()
@@ -32,8 +33,10 @@ logger_class = "api.logs.JsonLogger"
 # gunicorn 27's control socket lives at one path per user; two servers on one host would
 # share it. newsdesk does not use it.
 control_socket_disable = True
-# Keep request lines and headers small: queries have their own limits in the app.
+# gunicorn's largest request line (0 would mean unbounded): a longer query goes as
+# POST /search with a JSON body. Refusals are problem documents (api/refusals.py).
 limit_request_line = 8190
+install_refusals()
 
 # Workers pool their metrics in one folder (prometheus-client's multiprocess mode). It is
 # set here, in the master, so that every worker inherits it before importing the client.

@@ -18,7 +18,6 @@ import falcon
 from api.errors import Problem
 from search.settings import Settings, SettingsError, variable_of
 
-WRITE_METHODS = frozenset({"PUT", "POST", "DELETE", "PATCH"})
 # Probes, metrics and the API's description stay open, whatever the read keys.
 OPEN_PATHS = ("/health", "/ready", "/metrics", "/openapi.json", "/docs")
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="newsdesk"'}
@@ -62,7 +61,7 @@ class KeyMiddleware:
         take a 405, whatever the key."""
         if resource is None or not hasattr(resource, f"on_{req.method.lower()}"):
             return
-        if req.method in WRITE_METHODS:
+        if req.method in getattr(resource, "WRITE_METHODS", ()):  # POST /search is a read
             if not self.write_keys:
                 raise Problem(403, "writes_disabled",
                               f"this server takes no writes: set {variable_of('api_keys')} "

@@ -51,8 +51,14 @@ def build_spec(schemas: Schemas, version: str) -> dict:
             op["parameters"].append({"in": "query", "schema": query})
         return op
 
-    spec.path("/search", operations={"get": operation(
-        "Search articles", schemas.search_page, schemas.search_query)})
+    search_post = operation("Search articles, the parameters as a JSON object (for queries "
+                            "too long for a URL)", schemas.search_page, errors=(400, 413, 415, 503))
+    search_post["requestBody"] = {"required": True, "content": {
+        "application/json": {"schema": schemas.search_query}}}
+    spec.path("/search", operations={
+        "get": operation("Search articles", schemas.search_page, schemas.search_query),
+        "post": search_post,
+    })
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
                                                "description": "A key from NEWSDESK_API_KEYS"})
     write_errors = (400, 401, 403, 409, 413, 415, 503, 507)

@@ -13,12 +13,14 @@ from marshmallow import Schema, ValidationError
 
 from api.errors import Problem, invalid_parameters
 from api.schemas import Schemas
-from api.writes import Writes
+from api.writes import JSON_TYPES, Writes, parse_json, read_body
 from search.models import ENTITY_TYPES, Article
 from search.query.results import Filters, SearchPage, SearchRequest
 from search.query.searcher import Searcher
 
 LIST_PARAMS = ("person", "organisation", "place", "outlet")
+# A POST /search body: the parameters, with a query of up to max_query_chars characters.
+MAX_SEARCH_BODY_BYTES = 64_000
 
 
 def load_query(schema: Schema, req: falcon.Request) -> dict:
@@ -54,7 +56,23 @@ class SearchResource:
         self.schemas = schemas
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        args = load_query(self.schemas.search_query, req)
+        self._search(resp, load_query(self.schemas.search_query, req))
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """The same search with its parameters as a JSON object: queries whose URL would
+        pass the server's request-line limit (a long query in a non-Latin script)."""
+        doc = parse_json(read_body(req, JSON_TYPES, MAX_SEARCH_BODY_BYTES, None))
+        if not isinstance(doc, dict):
+            raise Problem(400, "invalid_body", "the body must be a JSON object of parameters")
+        params = {k: (v if isinstance(v, list) or k not in LIST_PARAMS else [v])
+                  for k, v in doc.items()}
+        try:
+            args = self.schemas.search_query.load(params)
+        except ValidationError as exc:
+            raise invalid_parameters(exc.messages) from None
+        self._search(resp, args)
+
+    def _search(self, resp: falcon.Response, args: dict) -> None:
         filters = Filters(
             people=tuple(args.pop("person")),
             organisations=tuple(args.pop("organisation")),
@@ -110,6 +128,8 @@ def search_payload(page: SearchPage) -> dict:
 
 
 class ArticleResource:
+    WRITE_METHODS = frozenset({"PUT", "DELETE"})
+
     def __init__(self, searcher: Searcher, schemas: Schemas, writes: Writes) -> None:
         self.searcher = searcher
         self.schemas = schemas
@@ -141,6 +161,8 @@ class ArticleResource:
 
 class ArticlesResource:
     """``POST /articles``: many articles, one NDJSON line each."""
+
+    WRITE_METHODS = frozenset({"POST"})
 
     def __init__(self, writes: Writes) -> None:
         self.writes = writes

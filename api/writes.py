@@ -36,8 +36,8 @@ class Writes:
         self.journal = Journal(settings.index_dir)
 
     def put(self, req: falcon.Request, resp: falcon.Response, article_id: str) -> None:
-        body = _read_body(req, JSON_TYPES, self.settings.max_write_bytes, "max_write_bytes")
-        record = self._record(_parse_json(body), article_id, where="")
+        body = read_body(req, JSON_TYPES, self.settings.max_write_bytes, "max_write_bytes")
+        record = self._record(parse_json(body), article_id, where="")
         version = _version(article_id, record)
         (outcome,) = self._write([(PUT, article_id, record, version, _if_match(req))])
         _refuse_conflict(outcome, article_id)
@@ -57,7 +57,7 @@ class Writes:
 
     def bulk(self, req: falcon.Request, resp: falcon.Response) -> None:
         """One article a line (ids inside); a bad line fails alone, the others are written."""
-        body = _read_body(req, NDJSON_TYPES, self.settings.max_bulk_bytes, "max_bulk_bytes")
+        body = read_body(req, NDJSON_TYPES, self.settings.max_bulk_bytes, "max_bulk_bytes")
         lines = body.split(b"\n")
         numbered = [(n, line) for n, line in enumerate(lines, 1) if line.strip()]
         if len(numbered) > self.settings.max_bulk_lines:
@@ -68,7 +68,7 @@ class Writes:
         ops, op_lines = [], []
         for n, line in numbered:
             try:
-                doc = _parse_json(line, line_number=n)
+                doc = parse_json(line, line_number=n)
                 if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
                     raise Problem(400, "missing_id", f"line {n}: each line needs an \"id\"")
                 record = self._record(doc, doc["id"], where=f"line {n}: ")
@@ -118,22 +118,29 @@ class Writes:
                           ) from None
 
 
-def _read_body(req: falcon.Request, types: tuple[str, ...], limit: int, setting: str) -> bytes:
+def read_body(req: falcon.Request, types: tuple[str, ...], limit: int,
+              setting: str | None) -> bytes:
+    """The request body, of one of ``types`` and at most ``limit`` bytes (the setting
+    that raises the limit, if there is one, is named in the 413)."""
     media = (req.content_type or "").split(";")[0].strip().lower()
     if media not in types:
         raise Problem(415, "unsupported_media_type",
                       f"send the body as {' or '.join(types)}, not {media or 'no type'}")
     if req.content_length is not None and req.content_length > limit:
         raise Problem(413, "body_too_large", f"the body has {req.content_length:,} bytes; the "
-                      f"limit is {limit:,} ({variable_of(setting)})")
+                      f"limit is {limit:,}{_named(setting)}")
     body = req.bounded_stream.read(limit + 1)
     if len(body) > limit:
         raise Problem(413, "body_too_large",
-                      f"the body is over the limit of {limit:,} bytes ({variable_of(setting)})")
+                      f"the body is over the limit of {limit:,} bytes{_named(setting)}")
     return body
 
 
-def _parse_json(raw: bytes, line_number: int | None = None) -> object:
+def _named(setting: str | None) -> str:
+    return f" ({variable_of(setting)})" if setting else ""
+
+
+def parse_json(raw: bytes, line_number: int | None = None) -> object:
     where = f"line {line_number}: " if line_number is not None else ""
     try:
         return json.loads(raw.decode("utf-8"))

@@ -447,7 +447,7 @@ def test_unknown_route_is_404(app):
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("post", "/search"), ("put", "/search"), ("patch", "/articles/000_9c4553827276a6e6"),
+    [("delete", "/search"), ("put", "/search"), ("patch", "/articles/000_9c4553827276a6e6"),
      ("post", "/facets/person"), ("patch", "/health")],
 )
 def test_wrong_method_is_405(app, method, path):
@@ -562,6 +562,22 @@ def test_unknown_article_is_404(app):
     for article_id in ("nope", "000_9c4553827276a6e6x", "000_9c4553827276a6e6/", "%20"):
         response = app.get(f"/articles/{article_id}", expect_errors=True)
         assert_problem(response, 404, code="article_not_found")
+
+
+def test_search_by_post_with_a_json_body_answers_as_the_get(app):
+    params = {"q": "Aliyev", "person": ["Vladimir Putin"], "fragments": 1, "outlet": "TASS"}
+    posted = app.post_json("/search", params).json
+    got = app.get("/search", params={**params, "person": "Vladimir Putin"}).json
+    posted.pop("took_ms"), got.pop("took_ms")
+    assert posted == got
+    long_query = " ".join(["переговоры"] * 300)  # 3,299 characters, ~20 KB as a URL
+    assert app.post_json("/search", {"q": long_query}).json["query"] == long_query
+    assert_problem(app.post_json("/search", {"q": "x", "pgae": 2}, expect_errors=True), 400,
+                   param="pgae", code="unknown_parameter")
+    assert_problem(app.post_json("/search", ["Aliyev"], expect_errors=True), 400,
+                   code="invalid_body")
+    assert_problem(app.post("/search", "q=Aliyev", expect_errors=True), 415)
+    assert_problem(app.post_json("/search", {"q": "x" * 70_000}, expect_errors=True), 413)
 
 
 def test_article_takes_only_a_query(app):

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from tests.conftest import ROOT
@@ -102,6 +103,26 @@ def test_gunicorn_serves_search_over_http(seed_index, tmp_path):
                     assert_problem(error, 400, param="page")
             else:
                 raise AssertionError("page=0 was accepted")
+
+            # A long query in Cyrillic: past gunicorn's request-line limit as a URL (a
+            # problem document, not gunicorn's HTML page), and answered as a POST.
+            long_query = " ".join(["переговоры"] * 150)
+            assert len(long_query) < 4000
+            try:
+                get(f"{base}/search?q={urllib.parse.quote(long_query)}")
+            except urllib.error.HTTPError as error:
+                with error:
+                    document = assert_problem(error, 414)
+                assert "POST /search" in document["detail"]
+            else:
+                raise AssertionError("a 16 KB request line was accepted")
+            request = urllib.request.Request(
+                f"{base}/search", data=json.dumps({"q": long_query}).encode(),
+                headers={"Content-Type": "application/json"}, method="POST",
+            )
+            with OPENER.open(request, timeout=5) as response:
+                assert response.status == 200
+                assert json.loads(response.read())["query"] == long_query
         finally:
             proc.terminate()
             try:
