@@ -124,6 +124,7 @@ def search_payload(page: SearchPage) -> dict:
         "dates": {"interval": page.date_interval, "buckets": page.dates},
         "suggestion": page.suggestion,
         "notes": page.notes,
+        "timed_out": page.timed_out,
     }
 
 

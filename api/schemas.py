@@ -248,6 +248,8 @@ class SearchPageSchema(Schema):
     dates = fields.Nested(DatesSchema)
     suggestion = fields.String(allow_none=True, metadata={"description": "Did you mean"})
     notes = fields.List(fields.String())
+    timed_out = fields.Boolean(metadata={"description": "The query ran past its time budget "
+                                         "(NEWSDESK_QUERY_BUDGET_MS): the results are partial."})
 
 
 class ArticleSchema(Schema):

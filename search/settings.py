@@ -54,6 +54,8 @@ class Settings:
     max_filter_values: int = 20
     max_fragments: int = 5
     max_fragment_chars: int = 500
+    # A query's evaluation stops at this budget and answers with what it found (timed_out).
+    query_budget_ms: int = 1000
     # How often a worker checks whether a new index generation was published.
     reload_check_seconds: float = 0.25
     # How often the live writer applies new journal entries (writes through the API).
@@ -105,8 +107,8 @@ class Settings:
         for name in (
             "build_processes", "max_article_bytes", "max_query_chars", "max_page_size",
             "max_result_window", "max_facet_size", "max_filter_values", "max_fragments",
-            "max_fragment_chars", "port", "workers", "max_write_bytes", "max_bulk_bytes",
-            "max_bulk_lines",
+            "max_fragment_chars", "port", "workers", "max_write_bytes", "query_budget_ms",
+            "max_bulk_bytes", "max_bulk_lines",
         ):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{variable_of(name)} must be at least 1")

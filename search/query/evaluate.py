@@ -8,6 +8,7 @@ which is what keeps common-word queries and facet counts over all matches fast.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -54,6 +55,10 @@ class Evaluator:
     relaxed: bool = False
     # Each (term, fields)'s documents and scores, once per query (``_term_scores``).
     _scored: dict = field(default_factory=dict, repr=False)
+    # time.monotonic() past which no more terms or phrases are looked up (None: no limit).
+    # A query that gets there answers with what it has: later terms match nothing.
+    deadline: float | None = None
+    timed_out: bool = False
 
     def evaluate(self, node: ql.Node | None, within: np.ndarray | None = None) -> Match:
         """Matches of ``node``; ``within`` (the filters) decides whether to relax.
@@ -206,6 +211,8 @@ class Evaluator:
         score the same terms again."""
         key = (term, fields)
         found = self._scored.get(key)
+        if found is None and self._over_budget():
+            return _NOTHING
         if found is None:
             weighted = self._zeros()
             held = []
@@ -279,7 +286,16 @@ class Evaluator:
                      candidates: np.ndarray):
         """Per field, the candidates holding the phrase (from the stored positions)."""
         for f in self._fields(field_name):
+            if self._over_budget():
+                return
             yield docs_with_phrase(self.gen.postings[f], terms, candidates, slop)
+
+    def _over_budget(self) -> bool:
+        if self.deadline is not None and not self.timed_out and time.monotonic() > self.deadline:
+            self.timed_out = True
+            self.notes.append("the query ran past its time budget: these are the articles "
+                              "found until then (timed_out)")
+        return self.timed_out
 
     def _facet_value(self, node: ql.Word | ql.Phrase) -> Match:
         """``person:putin`` matches every canonical value with that word or name."""
@@ -294,6 +310,9 @@ class Evaluator:
             raise QueryTooBroad(f"{node.text!r} matches more than {MAX_VALUE_MATCHES} names")
         mask = column.docs_with_any(np.asarray(ordinals, dtype=np.int64), self.gen.size)
         return Match(mask & self.gen.live, self._zeros())
+
+
+_NOTHING = (np.zeros(0, np.int64), np.zeros(0, np.float32))
 
 
 def _union(sorted_docs: list[np.ndarray], size: int) -> np.ndarray:

@@ -116,6 +116,8 @@ class SearchPage:
     sort: str
     filters: Filters
     date_interval: str = "year"
+    # The query ran past its time budget: the results are what was found until then.
+    timed_out: bool = False
 
     @property
     def total_pages(self) -> int:

@@ -78,7 +78,7 @@ class Searcher:
         filtered = dates_wanted.copy()
         for mask in facet_masks.values():
             filtered &= mask
-        evaluator = Evaluator(gen)
+        evaluator = Evaluator(gen, deadline=time.monotonic() + self.settings.query_budget_ms / 1000)
         try:
             match = evaluator.evaluate(tree, within=filtered)
         except QueryTooBroad as exc:
@@ -114,6 +114,7 @@ class Searcher:
             sort=request.sort,
             filters=request.filters,
             date_interval=request.date_interval,
+            timed_out=evaluator.timed_out,
         )
 
     def _hit(self, gen: Generation, docnum: int, score: float, marks: Marks,

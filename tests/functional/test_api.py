@@ -29,7 +29,7 @@ FACETS = {"outlet": "outlet", "person": "people", "organisation": "organisations
           "place": "places"}
 PAGE_KEYS = {
     "query", "filters", "sort", "total", "total_pages", "page", "page_size", "took_ms",
-    "results", "facets", "dates", "suggestion", "notes",
+    "results", "facets", "dates", "suggestion", "notes", "timed_out",
 }
 RESULT_KEYS = {"id", "title", "date", "outlet", "url", "score", "highlights", "entities"}
 ENTITY_KEYS = {"people", "organisations", "places"}

@@ -917,3 +917,21 @@ def test_a_field_query_marks_only_that_field(searcher):
                if h.article.id == "a01")
     assert "<mark>" not in a01.highlights.title
     assert "<mark>pipeline</mark>" in a01.highlights.body[0]
+
+
+def test_a_query_past_its_time_budget_answers_with_what_it_found(settings, monkeypatch):
+    from dataclasses import replace as replaced
+
+    words = "pipeline vaccine turbine harvest election markets climate summit"
+    full = search(Searcher(settings), words)  # more than four words: any of them, summed
+    assert not full.timed_out
+    clock = iter(range(0, 10_000))  # from here on, each look at the clock is a second later
+    monkeypatch.setattr("search.query.evaluate.time.monotonic", lambda: next(clock))
+    searcher = Searcher(replaced(settings, query_budget_ms=3_500))
+    try:
+        page = search(searcher, words)
+        assert page.timed_out
+        assert any("time budget" in n for n in page.notes)
+        assert 0 < page.total < full.total  # the first terms' articles, not nothing
+    finally:
+        searcher.close()
