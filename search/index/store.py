@@ -107,7 +107,13 @@ class IndexStore:
         return path
 
     def publish(self, tmp: Path, manifest: dict, keep: int) -> Path:
-        """Make a finished build the current index, atomically, and prune old ones."""
+        """Make a finished build the current index, atomically, and prune old ones.
+
+        The manifest lists every file's size, so a reader notices a truncated or missing
+        file when it opens the generation (``check_files``), not in the middle of a query.
+        """
+        manifest = {**manifest, "files": {p.name: p.stat().st_size
+                                          for p in sorted(tmp.iterdir()) if p.is_file()}}
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
         final = tmp.with_name(tmp.name.removeprefix(TMP_PREFIX))
         os.rename(tmp, final)
@@ -144,3 +150,20 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+class DamagedGeneration(IndexMissing):
+    """A generation whose files are not the ones it was published with."""
+
+
+def check_files(generation: Path, manifest: dict) -> None:
+    """Every file the manifest lists is there, at its published size."""
+    for name, size in manifest.get("files", {}).items():
+        try:
+            found = (generation / name).stat().st_size
+        except FileNotFoundError:
+            raise DamagedGeneration(f"{generation.name}: {name} is missing") from None
+        if found != size:
+            raise DamagedGeneration(
+                f"{generation.name}: {name} has {found:,} bytes, published with {size:,}"
+            )

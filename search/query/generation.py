@@ -20,7 +20,7 @@ from search.index.columns import Columns
 from search.index.postings import FieldPostings
 from search.index.schema import SCHEMA_VERSION, TEXT_FIELDS
 from search.index.segments import SegmentSet
-from search.index.store import MANIFEST, outdated
+from search.index.store import MANIFEST, check_files, outdated
 from search.query.ranking import Bm25f
 
 
@@ -30,6 +30,7 @@ class Generation:
         self.manifest: dict = json.loads((path / MANIFEST).read_text())
         if self.manifest.get("schema_version") != SCHEMA_VERSION:
             raise outdated(path.parent.parent, self.manifest.get("schema_version"), SCHEMA_VERSION)
+        check_files(path, self.manifest)
         self.segments = SegmentSet(path)
         self.columns = Columns(self.segments)
         self.postings = {f: FieldPostings(self.segments, f) for f in TEXT_FIELDS}

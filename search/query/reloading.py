@@ -8,11 +8,14 @@ generation reads it from start to end.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
-from search.index.store import IndexStore
+from search.index.store import DamagedGeneration, IndexStore
 from search.query.generation import Generation
+
+log = logging.getLogger("newsdesk.reload")
 
 
 class CurrentGeneration:
@@ -34,7 +37,16 @@ class CurrentGeneration:
             self._checked_at = now
             path = self.store.require_current()
             if self._generation is None or self._generation.path != path:
-                fresh = Generation(path)
+                try:
+                    fresh = Generation(path)
+                except (DamagedGeneration, OSError, ValueError, KeyError) as exc:
+                    if self._generation is None:
+                        raise
+                    # A damaged generation (a truncated or missing file): keep serving
+                    # the one that works, and look again at the next check.
+                    log.error("cannot open generation %s (%s); still serving %s",
+                              path.name, exc, self._generation.path.name)
+                    return self._generation
                 if self._generation is not None:
                     # Requests in other threads may still read it; close it one swap later.
                     for old in self._retired:

@@ -422,3 +422,31 @@ def test_content_hash_column_keeps_all_sixteen_bytes():
     digests = ["ab" * 15 + "00", "00" * 16, "0123456789abcdef" * 2]
     column = content_hashes(digests)
     assert [content_hash_at(column, i) for i in range(3)] == digests
+
+
+def test_a_truncated_file_is_found_at_open_and_the_last_good_generation_keeps_serving(
+    tmp_path, settings
+):
+    from search.index.store import DamagedGeneration
+
+    source = reuters_sample(tmp_path, 60)
+    build_index([source], settings)
+    searcher = Searcher(replace(settings, reload_check_seconds=0))
+    try:
+        before = searcher.search(SearchRequest(q="oil", fragments=1)).total
+        assert before > 0
+        changes = tmp_path / "changes.jsonl"
+        changes.write_text(json.dumps({"id": "z", "title": "Oil", "body": "oil oil"}) + "\n")
+        previous = current(settings)
+        build_index([changes], settings, update=True)
+        damaged = current(settings)
+        # A file of the update's new segment (the others are hard links to the old ones).
+        victim = next(p for p in damaged.glob("MAIN_*.body.pos.npy")
+                      if not (previous / p.name).exists())
+        victim.write_bytes(victim.read_bytes()[:-10])  # cut short, as by a full disk
+        page = searcher.search(SearchRequest(q="oil", fragments=1))
+        assert page.total == before  # the generation already open, not the damaged one
+        with pytest.raises(DamagedGeneration, match=r"body\.pos\.npy has"):
+            Searcher(settings).generation()  # a new worker refuses it: 503, not garbage
+    finally:
+        searcher.close()
