@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 INDEX  ?= index
 PORT   ?= 8000
 
-.PHONY: run index test lint bench eval clean docker-test
+.PHONY: run index test lint bench bench-live eval clean docker-test
 N ?= 10000
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -44,6 +44,11 @@ docker-test: lint
 # Speed: newsdesk against SQLite FTS5 and tantivy on N synthetic articles (bench/README.md).
 bench: $(BIN)/.installed
 	$(BIN)/python -m bench.run --n $(N)
+
+# Writes under load: journal fsync cost, 60 s of 9:1 search/PUT traffic, visibility, a
+# full rebuild's swap under that traffic (bench/live.py).
+bench-live: $(BIN)/.installed
+	$(BIN)/python -m bench.live --n $(N)
 
 # Ranking quality on CISI and Reuters topics: newsdesk against SQLite FTS5 and tantivy
 # (bench/README.md).

@@ -91,7 +91,9 @@ def build_spec(schemas: Schemas, version: str) -> dict:
     })
     spec.path("/articles", operations={"post": write(
         "Many articles, one JSON object a line with its id (a bad line fails alone; each "
-        "line's result in order)", "application/x-ndjson", {"type": "string"},
+        "line's result in order)", "application/x-ndjson",
+        {"type": "array", "items": schemas.article_write,
+         "description": "NDJSON: each item one line, with its id"},
         schemas.bulk_result)})
     spec.path("/facets/{name}", operations={"get": operation(
         "Facet values by prefix (autocomplete): name is outlet, person, organisation or place",

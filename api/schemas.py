@@ -15,6 +15,19 @@ from search.query.filters import parse_period
 from search.query.results import DATE_INTERVALS, SORTS
 from search.settings import Settings
 
+# Exactly the periods the API accepts: a year (not 0000), a year-month, or a real date
+# (month lengths, and 29 February in leap years only), so a client or a generated test
+# that follows the document is never refused.
+_YEAR = "(?!0000)[0-9]{4}"
+_LEAP = "([0-9]{2}(0[48]|[2468][048]|[13579][26])|([2468][048]|[13579][26])00)"
+PERIOD_PATTERN = (
+    f"^({_YEAR}(-(0[1-9]|1[0-2]))?"
+    f"|{_YEAR}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])"
+    f"|{_YEAR}-(0[13-9]|1[0-2])-(29|30)"
+    f"|{_YEAR}-(0[13578]|1[02])-31"
+    f"|{_LEAP}-02-29)$"
+)
+
 
 class PeriodField(fields.Field):
     """An ISO date, or a year-month or year (as an upper bound: the end of that period)."""
@@ -32,7 +45,7 @@ class PeriodField(fields.Field):
             raise ValidationError(str(exc)) from None
 
     def _jsonschema_type_mapping(self):  # pragma: no cover - read by apispec only
-        return {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}
+        return {"type": "string", "pattern": PERIOD_PATTERN}
 
 
 class QuerySchema(Schema):
