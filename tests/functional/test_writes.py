@@ -218,3 +218,29 @@ def test_an_append_cut_short_by_a_crash_is_dropped_and_never_applied(app, settin
     assert [(e.seq, e.id) for e in entries] == [(1, "j-1"), (2, "j-2")]
     apply_journal(settings)
     assert total(app, "quorblat") == 1 and total(app, "zeplinar") == 1
+
+
+def test_a_full_disk_refuses_the_write_with_507_and_keeps_the_journal_and_searches(
+    app, settings, monkeypatch
+):
+    import errno
+    import os
+
+    app.put_json("/articles/d-1", ARTICLE, headers=AUTH)
+    before = (settings.index_dir / JOURNAL).read_bytes()
+    real_fsync = os.fsync
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("search.index.journal.os.fsync", full)
+    response = app.put_json("/articles/d-2", {"body": "never stored"}, headers=AUTH,
+                            expect_errors=True)
+    assert_problem(response, 507, code="storage_full")
+    monkeypatch.setattr("search.index.journal.os.fsync", real_fsync)
+    assert (settings.index_dir / JOURNAL).read_bytes() == before  # the refused line taken back
+    assert app.get("/search", {"q": "Aliyev"}).status_int == 200
+    # The next write, once there is room, gets the next number: nothing was half-written.
+    assert app.put_json("/articles/d-3", {"body": "stored"}, headers=AUTH).status_int == 201
+    assert [(e.seq, e.id) for e in Journal(settings.index_dir).entries()] == [(1, "d-1"),
+                                                                            (2, "d-3")]
