@@ -23,6 +23,7 @@ import contextlib
 import fcntl
 import json
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +64,9 @@ class Journal:
 
     def __init__(self, root: Path) -> None:
         self.path = root / JOURNAL
+        # The file lock orders processes; this orders the threads of one process (a
+        # threaded worker), which share this object's view of the journal.
+        self._mutex = threading.Lock()
         self._offset = 0
         self._seq = 0
         # id -> its latest version in the journal (None: deleted there).
@@ -88,6 +92,10 @@ class Journal:
         Returns one outcome per op; refused ones (If-Match conflicts, deletes of unknown
         ids) append nothing.
         """
+        with self._mutex:
+            return self._write(ops, exists)
+
+    def _write(self, ops, exists) -> list[Outcome]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             handle = open(self.path, "ab+")  # noqa: SIM115 - held across the lock

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -43,6 +44,25 @@ def put(base: str, article_id: str, body: dict) -> int:
         return response.status
 
 
+def put_version(base: str, article_id: str, body: dict) -> str:
+    request = urllib.request.Request(
+        f"{base}/articles/{article_id}", data=json.dumps(body).encode(), method="PUT",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {KEY}"},
+    )
+    with OPENER.open(request, timeout=10) as response:
+        assert response.status in (200, 201)
+        return json.loads(response.read())["version"]
+
+
+def etag(base: str, article_id: str) -> str | None:
+    try:
+        with OPENER.open(f"{base}/articles/{article_id}", timeout=10) as response:
+            return response.headers["ETag"]
+    except urllib.error.HTTPError as error:
+        error.close()
+        return None
+
+
 def total(base: str, q: str) -> int:
     with OPENER.open(f"{base}/search?q={q}&facet_size=0", timeout=10) as response:
         return json.loads(response.read())["total"]
@@ -73,6 +93,29 @@ def test_writes_are_searchable_without_a_restart_and_survive_kill_9(tmp_path):
         assert put(base, "live-0", {"title": "Vorpalix", "body": "The vorpalix story."}) == 201
         seconds = wait_for(base, "vorpalix", 1)
         print(f"searchable {seconds:.2f} s after the 201")
+        # Concurrent writes to one id, through both workers: every one acknowledged and
+        # journaled in one order, and the last of that order is what the index serves.
+        acked: list[str] = []
+        lock = threading.Lock()
+
+        def writer(k: int) -> None:
+            for i in range(10):
+                version = put_version(base, "contested", {"body": f"Version {k}-{i}."})
+                with lock:
+                    acked.append(version)
+
+        threads = [threading.Thread(target=writer, args=(k,)) for k in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        contested = [e for e in Journal(settings.index_dir).entries() if e.id == "contested"]
+        assert sorted(e.version for e in contested) == sorted(acked) and len(acked) == 60
+        last = contested[-1]
+        deadline = time.monotonic() + WAIT_SECONDS
+        while etag(base, "contested") != f'"{last.version}"':
+            assert time.monotonic() < deadline, "the last acknowledged version never served"
+            time.sleep(0.05)
         # Acknowledged writes, then every process killed at once.
         for i in range(1, 21):
             assert put(base, f"live-{i}", {"body": f"Snarkwort report number {i}."}) == 201
@@ -90,3 +133,4 @@ def test_writes_are_searchable_without_a_restart_and_survive_kill_9(tmp_path):
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=15)
+    assert KEY not in log_path.read_text()  # keys are never logged
