@@ -112,7 +112,7 @@ class Writes:
         try:
             return self.journal.write(ops, self.searcher.version_of)
         except JournalUnwritable as exc:
-            full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+            full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
             raise Problem(507 if full else 503, "storage_full" if full else "journal_unwritable",
                           f"the write was not stored: {exc.strerror}; searches still work"
                           ) from None

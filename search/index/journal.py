@@ -98,7 +98,8 @@ class Journal:
     def _write(self, ops, exists) -> list[Outcome]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            handle = open(self.path, "ab+")  # noqa: SIM115 - held across the lock
+            # Unbuffered: a refused write must fail here, not again when the file closes.
+            handle = open(self.path, "ab+", buffering=0)  # noqa: SIM115 - held across the lock
         except OSError as exc:
             raise JournalUnwritable(exc.errno, f"cannot write the journal: {exc.strerror}") from exc
         with handle:
@@ -126,8 +127,7 @@ class Journal:
                 if lines:
                     start = handle.seek(0, os.SEEK_END)
                     try:
-                        handle.write(b"".join(lines))
-                        handle.flush()
+                        _write_all(handle, b"".join(lines))
                         os.fsync(handle.fileno())
                     except OSError as exc:
                         self._forget_unwritten(handle, start)
@@ -201,6 +201,14 @@ class Journal:
             os.fsync(handle.fileno())
         self._offset, self._seq, self.versions = 0, 0, {}
         self.refresh()
+
+
+def _write_all(handle, data: bytes) -> None:
+    """An unbuffered write may take part of the data: go on until all of it is written
+    (or the kernel refuses the rest, which raises)."""
+    view = memoryview(data)
+    while view:
+        view = view[handle.write(view):]
 
 
 def _encode(entry: Entry) -> bytes:

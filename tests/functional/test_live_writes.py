@@ -17,6 +17,7 @@ from search.index.build import build_index
 from search.index.journal import Journal
 from search.settings import Settings
 from tests.conftest import ROOT, SEEDS
+from tests.functional.conftest import assert_problem
 from tests.functional.test_gunicorn import OPENER, free_port, wait_until_healthy
 
 KEY = "live-test-key"
@@ -134,3 +135,74 @@ def test_writes_are_searchable_without_a_restart_and_survive_kill_9(tmp_path):
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=15)
     assert KEY not in log_path.read_text()  # keys are never logged
+
+
+def _file_size_limit(limit: int):
+    def apply() -> None:  # in the server's process, before gunicorn starts
+        import resource
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a refused write is an error, not death
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+def test_when_the_kernel_refuses_journal_growth_writes_get_507_and_searches_go_on(tmp_path):
+    """The real server with a file-size limit (RLIMIT_FSIZE) the journal reaches: the
+    kernel refuses the write as it would on a full disk (EFBIG here)."""
+    from search.index.journal import PUT
+
+    settings = Settings(index_dir=tmp_path / "index", extractor="none", build_processes=1)
+    build_index([SEEDS], settings)
+    limit = 3_000_000  # above the metrics files gunicorn's workers create (1 MB each)
+    journal = Journal(settings.index_dir)
+    filler = {"body": "x" * 900}
+    while (size := journal.path.stat().st_size if journal.path.exists() else 0) < limit - 20_000:
+        count = max(1, (limit - 20_000 - size) // 1_000)
+        journal.write([(PUT, f"fill-{i % 5}", filler, "v", None) for i in range(count)],
+                      lambda _id: None)  # the journal starts close to the limit
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log_path = tmp_path / "gunicorn.log"
+    log_path.write_text("(the server's output is piped: a log file would meet the limit too)")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+    env.update(PORT=str(port), NEWSDESK_INDEX_DIR=str(settings.index_dir), NEWSDESK_WORKERS="2",
+               NEWSDESK_API_KEYS=KEY, NEWSDESK_EXTRACTOR="none", PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--no-control-socket"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        start_new_session=True, preexec_fn=_file_size_limit(limit),
+    )
+    output: list[bytes] = []
+    drain = threading.Thread(target=lambda: output.extend(proc.stdout), daemon=True)
+    drain.start()
+    try:
+        wait_until_healthy(proc, base, log_path)
+        acknowledged, refused = [], None
+        for i in range(200):
+            request = urllib.request.Request(
+                f"{base}/articles/late-{i}", method="PUT",
+                data=json.dumps({"body": f"Quillfeather note {i}. " + "y" * 1_000}).encode(),
+                headers={"Content-Type": "application/json", "Authorization": f"Bearer {KEY}"},
+            )
+            try:
+                with OPENER.open(request, timeout=10) as response:
+                    assert response.status == 201
+                    acknowledged.append(f"late-{i}")
+            except urllib.error.HTTPError as error:
+                with error:
+                    if error.code == 500:
+                        time.sleep(0.5)
+                        raise AssertionError(b"".join(output).decode()[-4000:]) from None
+                    refused = assert_problem(error, 507, code="storage_full")
+                break
+        assert refused is not None and acknowledged, "the limit was never reached"
+        assert "searches still work" in refused["detail"]
+        assert total(base, "aliyev") > 0  # reads go on
+        wait_for(base, "quillfeather", len(acknowledged))  # every acknowledged write applied
+        entries = list(Journal(settings.index_dir).entries())
+        assert [e.id for e in entries][-len(acknowledged):] == acknowledged  # intact, in order
+        assert (settings.index_dir / "journal.ndjson").read_bytes().endswith(b"\n")
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+    assert b"Traceback" not in b"".join(output), b"".join(output).decode()[-3000:]

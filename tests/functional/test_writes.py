@@ -244,3 +244,33 @@ def test_a_full_disk_refuses_the_write_with_507_and_keeps_the_journal_and_search
     assert app.put_json("/articles/d-3", {"body": "stored"}, headers=AUTH).status_int == 201
     assert [(e.seq, e.id) for e in Journal(settings.index_dir).entries()] == [(1, "d-1"),
                                                                             (2, "d-3")]
+
+
+def test_a_writer_that_cannot_write_its_segment_leaves_the_index_and_journal_as_they_were(
+    app, settings, monkeypatch
+):
+    import errno
+
+    import numpy as np
+
+    from search.index.store import IndexStore
+
+    app.put_json("/articles/w-1", ARTICLE, headers=AUTH)
+    store = IndexStore(settings.index_dir)
+    serving = store.current()
+    journal = (settings.index_dir / JOURNAL).read_bytes()
+    real_save = np.save
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(np, "save", full)
+    with pytest.raises(OSError, match="No space"):
+        apply_journal(settings)
+    monkeypatch.setattr(np, "save", real_save)
+    assert store.current() == serving  # nothing half-published
+    assert not list(store.generations_dir.glob(".tmp-*"))  # the attempt cleaned up
+    assert (settings.index_dir / JOURNAL).read_bytes() == journal
+    assert total(app, "quorblat") == 0
+    assert apply_journal(settings).indexed == 1  # the next pass, with room, applies it
+    assert total(app, "quorblat") == 1
