@@ -33,12 +33,12 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # said by the subcommand, with its own usage line
         args.command_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
-    logging.basicConfig(
-        level=os.environ.get("NEWSDESK_LOG_LEVEL", "WARNING").upper(),
-        format="%(levelname)s %(name)s: %(message)s",
-    )
     try:
         settings = settings or Settings.from_env()
+        # The same setting, and default, as the API's: search/settings.py is the one
+        # place configuration is read.
+        logging.basicConfig(level=settings.log_level.upper(),
+                            format="%(levelname)s %(name)s: %(message)s")
         if args.index:
             settings = replace(settings, index_dir=Path(args.index))
         return args.handler(args, settings)
@@ -46,8 +46,9 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         print("newsdesk: interrupted; the previous index is still serving", file=sys.stderr)
         return EXIT_INTERRUPTED
     except EmptyBuild as exc:
-        for problem in exc.problems[:20]:
-            print(f"  {problem}", file=sys.stderr)
+        if len(exc.problems) > 1:  # one problem is in the message itself: one line
+            for problem in exc.problems[:20]:
+                print(f"  {problem}", file=sys.stderr)
         print(f"newsdesk: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except BrokenPipeError:  # the reader went away (``export | head``): stop quietly

@@ -198,10 +198,13 @@ def build_index(
                 store.discard(tmp)
                 return report
             if not update and report.indexed == 0:
+                problems = report.problems
+                why = (f"{problems[0].source}: {problems[0].reason}" if len(problems) == 1
+                       else _count(len(problems), "problem"))
                 raise EmptyBuild(
                     f"no article could be indexed from {', '.join(map(str, sources))}"
-                    f" ({_count(len(report.problems), 'problem')}); the index was not changed",
-                    report.problems,
+                    f" ({why}); the index was not changed",
+                    problems,
                 )
             manifest["build_seconds"] = round(time.perf_counter() - started, 3)
             if from_stdin:

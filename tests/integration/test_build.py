@@ -246,10 +246,23 @@ def test_cli_failures_are_one_line_and_non_zero(tmp_path, capsys, argv):
     assert err[-1].startswith("newsdesk: ") and "Traceback" not in "".join(err)
 
 
-def test_bad_setting_fails_with_one_line(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("NEWSDESK_BUILD_PROCESSES", "many")
+def test_a_missing_path_is_one_line_naming_it(tmp_path, capsys):
+    assert main(["build", "/nonexistent/path", "--index", str(tmp_path / "i")]) == 1
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line == ("newsdesk: no article could be indexed from /nonexistent/path "
+                    "(/nonexistent/path: no such file or folder); the index was not changed")
+
+
+@pytest.mark.parametrize("variable, value", [("NEWSDESK_BUILD_PROCESSES", "many"),
+                                             ("NEWSDESK_LOG_LEVEL", "chatty")])
+def test_a_bad_setting_fails_with_one_line_naming_it(tmp_path, capsys, monkeypatch,
+                                                     variable, value):
+    # The CLI reads its log level through the settings too (it read the environment
+    # itself, and a bad level was a traceback before any of its own checks).
+    monkeypatch.setenv(variable, value)
     assert main(["build", str(SEEDS), "--index", str(tmp_path / "i")]) == 1
-    assert "NEWSDESK_BUILD_PROCESSES" in capsys.readouterr().err
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("newsdesk: ") and variable in line
 
 
 def test_all_reuters_records_are_indexed_or_explained(tmp_path):

@@ -935,3 +935,51 @@ def test_a_query_past_its_time_budget_answers_with_what_it_found(settings, monke
         assert 0 < page.total < full.total  # the first terms' articles, not nothing
     finally:
         searcher.close()
+
+
+# -- ranking details that a mutation of the code must not get past ------------------------
+
+
+def test_a_shorter_text_outranks_a_longer_one_with_the_same_count(tmp_path):
+    # BM25's length normalisation: with it off, both would score the same.
+    source = tmp_path / "lengths.jsonl"
+    filler = " ".join(f"word{i}" for i in range(60))
+    write_jsonl(source, [
+        {"id": "short", "title": "Note", "body": "A zanzibar note."},
+        {"id": "long", "title": "Note", "body": f"A zanzibar note. {filler}"},
+    ])
+    settings = Settings(index_dir=tmp_path / "index", extractor="none", build_processes=1)
+    build_index([source], settings)
+    searcher = Searcher(settings)
+    try:
+        page = search(searcher, "zanzibar")
+        assert ids(page) == ["short", "long"]
+        assert page.hits[0].score > page.hits[1].score
+    finally:
+        searcher.close()
+
+
+def test_phrase_slop_counts_the_words_between_exactly(searcher):
+    # a04: "climate policy at the next summit": two indexed words between (at and the
+    # are stop words), so ~2 is the least slop that finds it.
+    assert "a04" in hit_set(searcher, '"climate summit"~2')
+    assert "a04" not in hit_set(searcher, '"climate summit"~1')
+
+
+def test_a_prefix_scores_the_best_of_its_expansions_not_their_sum(searcher):
+    # a11 holds "election" and "electoral", two expansions of elect*.
+    def score(q: str) -> float:
+        return next(h.score for h in search(searcher, q).hits if h.article.id == "a11")
+
+    assert score("elect*") == pytest.approx(max(score("election"), score("electoral")))
+    assert score("elect*") < score("election") + score("electoral")
+
+
+def test_recency_counts_age_from_the_newest_article_not_from_today(searcher):
+    # A closed archive (Reuters 1987) aged from today would scale every score to zero
+    # alike; aged from its newest article, that article keeps its whole score.
+    plain = {h.article.id: h.score for h in search(searcher, "energy output").hits}
+    blended = {h.article.id: h.score for h in
+               search(searcher, "energy output", recency_half_life_days=1).hits}
+    assert blended["a10"] == pytest.approx(plain["a10"])  # 2021-05-05, the newest dated
+    assert blended["a09"] < plain["a09"] / 1000  # three years older
