@@ -404,8 +404,12 @@ def test_the_summary_adds_up_and_keeps_what_locates_a_problem(tmp_path):
     assert "not valid UTF-8; decoded as cp1252" in summary  # digits inside words stay
     assert "(first: " + str(source / "wire.jsonl") + ":" in summary
     assert str(settings.index_dir / "current" / "problems.jsonl") in summary
-    with pytest.raises(EmptyBuild, match=r"\(1 problem\)"):
+    # One problem is named in the message; more are counted (and listed by the CLI).
+    with pytest.raises(EmptyBuild, match=r"binary\.txt: binary file \(contains NUL bytes\)\)"):
         build_index([source / "binary.txt"], replace_settings(tmp_path / "other", extractor="none"))
+    with pytest.raises(EmptyBuild, match=r"\(2 problems\)"):
+        build_index([source / "binary.txt", tmp_path / "nowhere"],
+                    replace_settings(tmp_path / "other", extractor="none"))
 
 
 def test_a_bad_aliases_file_is_one_clear_line_like_any_rules_file(tmp_path, capsys):
