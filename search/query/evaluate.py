@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from search.analysis import fold
+from search.analysis import COMPOUND, WORD, fold
 from search.index.schema import TEXT_FIELDS
 from search.query import querylang as ql
 from search.query.generation import Generation
@@ -191,8 +191,22 @@ class Evaluator:
         if not terms:
             return None
         if len(terms) > 1:  # "Nagorno-Karabakh", "U.S.-led": the parts, in order
-            return self._phrase(word.text, word.field, 0)
-        return self._terms([terms[0]], fields)
+            found = self._phrase(word.text, word.field, 0)
+        else:
+            found = self._terms(terms, fields)
+        # The other spelling of a compound: "cease-fire" written closed.
+        for other in self._other_spellings(word.text, fields):
+            alternative = self._terms(self.gen.analyse(other), fields)
+            found = Match(_mask(found, self.gen) | _mask(alternative, self.gen),
+                          np.maximum(found.score, alternative.score))
+        return found
+
+    def _other_spellings(self, text: str, fields: tuple[str, ...]) -> list[str]:
+        """A hyphenated word's parts written together ("cease-fire": "ceasefire")."""
+        if COMPOUND.fullmatch(text):
+            joined = "".join(WORD.findall(text))
+            return [joined] if len(self.gen.analyse(joined)) == 1 else []
+        return []
 
     def _terms(self, terms: list[str], fields: tuple[str, ...]) -> Match:
         """Documents containing any of ``terms`` (OR), each scored by BM25F, max over terms."""
@@ -313,6 +327,8 @@ class Evaluator:
 
 
 _NOTHING = (np.zeros(0, np.int64), np.zeros(0, np.float32))
+
+
 
 
 def _union(sorted_docs: list[np.ndarray], size: int) -> np.ndarray:

@@ -564,6 +564,36 @@ def test_unknown_article_is_404(app):
         assert_problem(response, 404, code="article_not_found")
 
 
+def test_a_hyphenated_compound_also_finds_its_closed_form(app):
+    # "cease-fire" found only 001, and "ceasefire" only 002 and 004.
+    hyphenated = {r["id"][:3] for r in search(app, q="cease-fire")["results"]}
+    closed = {r["id"][:3] for r in search(app, q="ceasefire")["results"]}
+    assert hyphenated == {"001"} | closed and closed >= {"002", "004"}
+    # Not done, measured: "ceasefire" finding "cease-fire" (README, analysis.py).
+    assert "001" not in closed
+    marked = " ".join(f for r in search(app, q="cease-fire", fragments=5)["results"]
+                      for f in r["highlights"]["body"]).lower()
+    assert "<mark>cease</mark>-<mark>fire</mark>" in marked and "<mark>ceasefire</mark>" in marked
+
+
+def test_a_company_name_with_an_ampersand_is_one_searchable_word(tmp_path):
+    # AT&T was "at" (a stop word) and "t" (too short): nothing to search, a misleading note.
+    source = tmp_path / "at.jsonl"
+    write_jsonl(source, [
+        {"id": "att", "title": "AT&T buys a rival", "body": "AT&T agreed to buy it, and R&D "
+         "spending at the group rises.", "organisations": ["AT&T"]},
+        {"id": "other", "title": "At the market", "body": "Trading at noon; T-shirts sold."},
+    ])
+    settings = Settings(index_dir=tmp_path / "index", extractor="none", build_processes=1)
+    build_index([source], settings)
+    app = TestApp(create_app(settings))
+    page = search(app, q="AT&T")
+    assert [r["id"] for r in page["results"]] == ["att"]
+    assert not page["notes"]
+    assert page["results"][0]["highlights"]["title"] == "<mark>AT&amp;T</mark> buys a rival"
+    assert [r["id"] for r in search(app, q="r&d")["results"]] == ["att"]
+
+
 def test_search_by_post_with_a_json_body_answers_as_the_get(app):
     params = {"q": "Aliyev", "person": ["Vladimir Putin"], "fragments": 1, "outlet": "TASS"}
     posted = app.post_json("/search", params).json
