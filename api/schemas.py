@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from search.query.filters import parse_period
+from search.query.limits import default, number_bounds, text_lengths
 from search.query.results import DATE_INTERVALS, SORTS
 from search.settings import Settings
 
@@ -80,21 +81,27 @@ class Schemas:
 
 
 def make_schemas(settings: Settings) -> Schemas:
-    max_page = settings.max_result_window
+    bounds = number_bounds(settings)
+    lengths = text_lengths(settings)
+
+    def number(kind, name: str, **kwargs):
+        """A numeric parameter with its bound and default from ``search.query.limits``."""
+        b = bounds[name]
+        return kind(load_default=default(name), validate=validate.Range(
+            min=b.low, max=b.high, min_inclusive=b.low_inclusive), **kwargs)
+
+    def query_text(description: str):
+        return fields.String(
+            load_default="",
+            validate=validate.Length(max=lengths["q"],
+                                     error="the query is longer than {max} characters"),
+            metadata={"description": description},
+        )
 
     class SearchQuery(QuerySchema):
-        q = fields.String(
-            load_default="",
-            validate=validate.Length(
-                max=settings.max_query_chars,
-                error="the query is longer than {max} characters",
-            ),
-            metadata={
-                "description": "Words (all must match), \"phrases\", OR, NOT or -word, "
-                "field:value (title, body, outlet, person, organisation, place), "
-                "word* (prefix), word~ (fuzzy). Empty: every article."
-            },
-        )
+        q = query_text("Words (all must match), \"phrases\", OR, NOT or -word, "
+                       "field:value (title, body, outlet, person, organisation, place), "
+                       "word* (prefix), word~ (fuzzy). Empty: every article.")
         person = _values("Only articles mentioning all of these people (canonical names).")
         organisation = _values("Only articles mentioning all of these organisations.")
         place = _values("Only articles mentioning all of these places.")
@@ -107,30 +114,19 @@ def make_schemas(settings: Settings) -> Schemas:
             end=True, load_default=None,
             metadata={"description": "Inclusive upper bound: YYYY, YYYY-MM or YYYY-MM-DD."},
         )
-        sort = fields.String(load_default="relevance", validate=validate.OneOf(SORTS))
-        page = fields.Integer(
-            load_default=1, strict=False, validate=validate.Range(min=1, max=max_page),
-            metadata={"description": "1-based; page * page_size may not exceed "
-                      f"{settings.max_result_window}."},
-        )
-        page_size = fields.Integer(
-            load_default=10, validate=validate.Range(min=1, max=settings.max_page_size)
-        )
-        facet_size = fields.Integer(
-            load_default=10, validate=validate.Range(min=0, max=settings.max_facet_size)
-        )
+        sort = fields.String(load_default=default("sort"), validate=validate.OneOf(SORTS))
+        page = number(fields.Integer, "page", strict=False, metadata={
+            "description": "1-based; page * page_size may not exceed "
+                           f"{settings.max_result_window}."})
+        page_size = number(fields.Integer, "page_size")
+        facet_size = number(fields.Integer, "facet_size")
         date_interval = fields.String(
-            load_default="year", validate=validate.OneOf(DATE_INTERVALS)
+            load_default=default("date_interval"), validate=validate.OneOf(DATE_INTERVALS)
         )
-        fragments = fields.Integer(
-            load_default=3, validate=validate.Range(min=0, max=settings.max_fragments)
-        )
-        fragment_chars = fields.Integer(
-            load_default=160, validate=validate.Range(min=20, max=settings.max_fragment_chars)
-        )
-        recency_half_life_days = fields.Float(
-            load_default=None, allow_nan=False,
-            validate=validate.Range(min=0, min_inclusive=False, max=365_000),
+        fragments = number(fields.Integer, "fragments")
+        fragment_chars = number(fields.Integer, "fragment_chars")
+        recency_half_life_days = number(
+            fields.Float, "recency_half_life_days", allow_nan=False,
             metadata={"description": "Blend recency into relevance: a score halves every "
                       "this many days of age. Off unless given."},
         )
@@ -145,24 +141,15 @@ def make_schemas(settings: Settings) -> Schemas:
                 raise ValidationError("date_from is after date_to", "date_from")
 
     class ArticleQuery(QuerySchema):
-        q = fields.String(
-            load_default="",
-            validate=validate.Length(
-                max=settings.max_query_chars,
-                error="the query is longer than {max} characters",
-            ),
-            metadata={"description": "A search query (as in /search): its words are marked "
-                      "in the whole title and text, returned as highlights."},
-        )
+        q = query_text("A search query (as in /search): its words are marked in the whole "
+                       "title and text, returned as highlights.")
 
     class FacetQuery(QuerySchema):
         prefix = fields.String(
-            load_default="", validate=validate.Length(max=200),
+            load_default="", validate=validate.Length(max=lengths["prefix"]),
             metadata={"description": "Values whose name, or a word in it, starts with this."},
         )
-        size = fields.Integer(
-            load_default=10, validate=validate.Range(min=1, max=settings.max_facet_size)
-        )
+        size = number(fields.Integer, "size")
 
     return Schemas(
         search_query=SearchQuery(),

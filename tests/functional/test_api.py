@@ -867,3 +867,47 @@ def test_head_search_answers_like_get_without_a_body(app):
     assert head.content_type == got.content_type
     assert_problem(app.get("/search?page=0", expect_errors=True), 400, param="page")
     assert app.head("/search?page=0", expect_errors=True).status_int == 400
+
+
+@pytest.mark.parametrize("name", ["page_size", "facet_size", "fragments", "fragment_chars",
+                                  "recency_half_life_days"])
+def test_the_api_and_the_library_share_one_table_of_limits(app, seed_index, name):
+    # The API's schemas and the library's own checks both read search.query.limits: at the
+    # bound both accept, past it both refuse (the facet prefix was 200 in one, 4,000 in
+    # the other).
+    from search.query.limits import number_bounds
+    from search.query.results import InvalidRequest, SearchRequest
+    from search.query.searcher import Searcher
+
+    bound = number_bounds(seed_index)[name]
+    searcher = Searcher(seed_index)
+    try:
+        assert app.get("/search", {name: bound.high}).status_int == 200
+        searcher.search(SearchRequest(**{name: bound.high}))
+        assert_problem(app.get("/search", {name: bound.high + 1}, expect_errors=True), 400,
+                       param=name)
+        with pytest.raises(InvalidRequest):
+            searcher.search(SearchRequest(**{name: bound.high + 1}))
+        spec = app.get("/openapi.json").json["paths"]["/search"]["get"]["parameters"]
+        (documented,) = [p for p in spec if p["name"] == name]
+        assert documented["schema"]["maximum"] == bound.high
+    finally:
+        searcher.close()
+
+
+def test_a_facet_prefix_has_one_limit_in_the_api_and_the_library(app, seed_index):
+    from search.query.limits import MAX_PREFIX_CHARS
+    from search.query.results import InvalidRequest
+    from search.query.searcher import Searcher
+
+    longest = "p" * MAX_PREFIX_CHARS
+    assert app.get("/facets/person", {"prefix": longest}).status_int == 200
+    assert_problem(app.get("/facets/person", {"prefix": longest + "p"}, expect_errors=True),
+                   400, param="prefix")
+    searcher = Searcher(seed_index)
+    try:
+        searcher.facet_values("person", longest, 10)
+        with pytest.raises(InvalidRequest):
+            searcher.facet_values("person", longest + "p", 10)
+    finally:
+        searcher.close()
