@@ -15,10 +15,10 @@ from api.errors import Problem, invalid_parameters
 from api.schemas import Schemas
 from api.writes import JSON_TYPES, Writes, parse_json, read_body
 from search.models import ENTITY_TYPES, Article
-from search.query.results import Filters, SearchPage, SearchRequest
+from search.query.results import FACET_FIELDS, FACETS, Filters, SearchPage, SearchRequest
 from search.query.searcher import Searcher
 
-LIST_PARAMS = ("person", "organisation", "place", "outlet")
+LIST_PARAMS = tuple(FACET_FIELDS)  # every facet filter may be given several times
 # A POST /search body: the parameters, with a query of up to max_query_chars characters.
 MAX_SEARCH_BODY_BYTES = 64_000
 
@@ -74,10 +74,7 @@ class SearchResource:
 
     def _search(self, resp: falcon.Response, args: dict) -> None:
         filters = Filters(
-            people=tuple(args.pop("person")),
-            organisations=tuple(args.pop("organisation")),
-            places=tuple(args.pop("place")),
-            outlets=tuple(args.pop("outlet")),
+            **{kind.filters_field: tuple(args.pop(kind.name)) for kind in FACETS},
             date_from=args.pop("date_from"),
             date_to=args.pop("date_to"),
         )
@@ -94,8 +91,7 @@ def search_payload(page: SearchPage) -> dict:
     return {
         "query": page.query,
         "filters": {
-            "person": list(f.people), "organisation": list(f.organisations),
-            "place": list(f.places), "outlet": list(f.outlets),
+            **{kind.name: list(f.values(kind.name)) for kind in FACETS},
             "date_from": f.date_from, "date_to": f.date_to,
         },
         "sort": page.sort,

@@ -20,6 +20,7 @@ from search.query import querylang as ql
 from search.query.generation import Generation
 from search.query.highlight import Marks
 from search.query.phrases import Phrase, docs_with_phrase
+from search.query.results import FACET_COLUMNS
 
 # A prefix or fuzzy word expands to at most this many index terms (the most frequent).
 MAX_EXPANSIONS = 50
@@ -101,7 +102,7 @@ class Evaluator:
             if inner is None:
                 return None
             return Match(self.gen.live & ~_mask(inner, self.gen), self._zeros())
-        if node.field in ("people", "organisations", "places", "outlet"):
+        if node.field in FACET_COLUMNS:
             return self._facet_value(node)
         if isinstance(node, ql.Phrase):
             return self._phrase(node.text, node.field, node.slop)

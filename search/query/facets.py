@@ -6,7 +6,7 @@ import numpy as np
 
 from search.index.columns import NO_DAY, FacetColumn
 from search.query.generation import Generation
-from search.query.results import FACET_FIELDS, DateBucket, Facet, FacetValue, Filters
+from search.query.results import FACET_FIELDS, FACETS, DateBucket, Facet, FacetValue, Filters
 
 
 def facet_counts(
@@ -15,12 +15,13 @@ def facet_counts(
 ) -> dict[str, Facet]:
     """Counts over all matches; each facet ignores its own filter if it is an OR facet."""
     result = {}
-    for facet, field_name in FACET_FIELDS.items():
+    for kind in FACETS:
+        facet = kind.name
         mask = base.copy()
         for other, other_mask in facet_masks.items():
-            if other != facet or facet != "outlet":
+            if other != facet or not kind.any_of:
                 mask &= other_mask
-        column = gen.columns.facets[field_name]
+        column = gen.columns.facets[kind.column]
         counts = column.counts(np.flatnonzero(mask))
         # The values the filter applied: it matches case-insensitively, or by a
         # unique part of a name, so "putin" selects "Vladimir Putin".

@@ -15,7 +15,7 @@ import numpy as np
 
 from search.index.columns import NO_DAY, day_number
 from search.query.generation import Generation
-from search.query.results import FACET_FIELDS, Filters
+from search.query.results import FACET_KINDS, Filters
 
 
 def date_mask(gen: Generation, filters: Filters) -> np.ndarray:
@@ -31,13 +31,14 @@ def date_mask(gen: Generation, filters: Filters) -> np.ndarray:
 
 
 def facet_mask(gen: Generation, facet: str, filters: Filters) -> np.ndarray:
-    """Outlets: any of the values (OR). Entities: all of them (AND)."""
+    """An any-of facet (outlets): any of the values. Entities: all of them."""
     wanted = filters.values(facet)
     if not wanted:
         return gen.live
-    column = gen.columns.facets[FACET_FIELDS[facet]]
+    kind = FACET_KINDS[facet]
+    column = gen.columns.facets[kind.column]
     ords = [column.lookup.exact(v) for v in wanted]
-    if facet == "outlet":
+    if kind.any_of:
         found = np.asarray([o for o in ords if o is not None], dtype=np.int64)
         return column.docs_with_any(found, gen.size)
     mask = gen.live.copy()

@@ -20,15 +20,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Public field names users type, and the index fields they address.
+from search.query.results import FACET_FIELDS
+
+# Public field names users type, and the index fields they address: the text fields,
+# every facet by its name, and the American spelling of one.
 FIELDS = {
     "title": "title",
     "body": "body",
-    "outlet": "outlet",
-    "person": "people",
-    "organisation": "organisations",
+    **FACET_FIELDS,
     "organization": "organisations",
-    "place": "places",
 }
 MAX_DEPTH = 20
 MAX_CLAUSES = 1024

@@ -9,13 +9,32 @@ from search.models import Article
 
 SORTS = ("relevance", "newest", "oldest")
 DATE_INTERVALS = ("year", "month")
+
+
+@dataclass(frozen=True, slots=True)
+class FacetKind:
+    """One facet, in the one place facets are described: the name users give (a search
+    parameter, ``/facets/{name}``, ``name:value`` in a query), the index column it reads,
+    the ``Filters`` field holding its values, and how several of them combine."""
+
+    name: str
+    column: str
+    filters_field: str
+    # Values ORed (an article has one outlet: "any of these"), and so counted as if its
+    # own filter were off; otherwise ANDed (articles mentioning all of them).
+    any_of: bool = False
+
+
+FACETS = (
+    FacetKind("outlet", "outlet", "outlets", any_of=True),
+    FacetKind("person", "people", "people"),
+    FacetKind("organisation", "organisations", "organisations"),
+    FacetKind("place", "places", "places"),
+)
+FACET_KINDS = {f.name: f for f in FACETS}
 # Facet names users see, and the column each reads.
-FACET_FIELDS = {
-    "outlet": "outlet",
-    "person": "people",
-    "organisation": "organisations",
-    "place": "places",
-}
+FACET_FIELDS = {f.name: f.column for f in FACETS}
+FACET_COLUMNS = frozenset(FACET_FIELDS.values())
 
 
 class InvalidRequest(ValueError):
@@ -39,7 +58,7 @@ class Filters:
     date_to: dt.date | None = None
 
     def values(self, facet: str) -> tuple[str, ...]:
-        return self.outlets if facet == "outlet" else getattr(self, FACET_FIELDS[facet])
+        return getattr(self, FACET_KINDS[facet].filters_field)
 
 
 @dataclass(frozen=True, slots=True)

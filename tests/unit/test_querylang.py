@@ -439,3 +439,23 @@ def test_operators_and_fields_without_a_word_are_pointed_out(query, message):
 @pytest.mark.parametrize("query", ["Armenia - Azerbaijan talks", "Note: this", "AT&T"])
 def test_punctuation_in_pasted_text_is_not_an_error(query):
     assert ql.parse(query) is not None
+
+
+def test_every_facet_is_described_once_and_reaches_every_layer():
+    # One registry (search.query.results.FACETS): the query language's fields, the
+    # filters, the index's columns and the API's parameters all come from it.
+    from dataclasses import fields
+
+    from api.schemas import make_schemas
+    from search.index.columns import FACETS as COLUMNS
+    from search.query import querylang
+    from search.query.results import FACETS, Filters
+    from search.settings import Settings
+
+    search_params = make_schemas(Settings()).search_query.fields
+    for kind in FACETS:
+        assert querylang.FIELDS[kind.name] == kind.column
+        assert kind.filters_field in {f.name for f in fields(Filters)}
+        assert kind.column in COLUMNS
+        assert kind.name in search_params
+    assert [k.name for k in FACETS if k.any_of] == ["outlet"]
