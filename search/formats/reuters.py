@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-import tomllib
 from collections.abc import Iterator, Mapping
-from importlib import resources
 from pathlib import Path
 from typing import BinaryIO
 
+from search.enrich.rules import bundled_rules
 from search.formats.common import (
     FIELD_EMPTIED,
     READ_CHUNK,
@@ -243,8 +242,7 @@ def _reuters_tags(content: str) -> dict[str, list[str]]:
 @functools.cache
 def _reuters_names() -> dict[str, dict[str, str]]:
     """Load the code -> display name table once; it is data, so editors can extend it."""
-    table = resources.files("search").joinpath("data", "reuters_codes.toml")
-    return tomllib.loads(table.read_text(encoding="utf-8"))
+    return bundled_rules("reuters_codes.toml")
 
 
 def _display_name(table: Mapping[str, str], section: str, code: str) -> str:

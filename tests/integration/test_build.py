@@ -419,3 +419,17 @@ def test_a_bad_aliases_file_is_one_clear_line_like_any_rules_file(tmp_path, caps
     assert main(["build", str(SEEDS), "--index", str(tmp_path / "index")], settings) == 1
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert line.startswith(f"newsdesk: {bad}") and "unexpected" not in line
+
+
+@pytest.mark.parametrize("setting", ["aliases_files", "outlet_rules_files", "boilerplate_files"])
+@pytest.mark.parametrize("content", [None, b"not = [valid toml", b"\xff\xfe bytes"])
+def test_every_rules_file_is_read_one_way_and_fails_the_same_way(tmp_path, capsys, setting,
+                                                                 content):
+    # Aliases were read apart from the other rule files: a missing one was a bare OSError.
+    path = tmp_path / "rules.toml"
+    if content is not None:
+        path.write_bytes(content)
+    settings = replace_settings(tmp_path / "index", extractor="gazetteer", **{setting: (path,)})
+    assert main(["build", str(SEEDS), "--index", str(tmp_path / "index")], settings) == 1
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"newsdesk: cannot read rules file {path}"), line

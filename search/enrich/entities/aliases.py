@@ -9,21 +9,20 @@ chrome that is never an entity, nationality words, titles) lives in data, not in
 from __future__ import annotations
 
 import hashlib
-import importlib.resources
 import json
 import logging
-import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.enrich.entities.names import clean_surface, name_key, translit_key
-from search.enrich.rules import RulesError
+from search.enrich.rules import RulesError, bundled_rules, parse_rules, read_rules
+from search.enrich.rules import bundled_text as rules_text
 from search.models import ENTITY_TYPES
 
 log = logging.getLogger(__name__)
 
-BUNDLED = "data/aliases.toml"
+BUNDLED = "aliases.toml"
 # Spelling-blind lookup only for names this long: short keys ("Mali", "Iran") are too
 # close to each other for a folded spelling to be trusted.
 MIN_TRANSLIT_LOOKUP = 5
@@ -252,16 +251,9 @@ class Aliases:
 _DEMONYM_MODIFIERS = frozenset({"ethnic", "pro", "anti", "non", "neo"})
 
 
-def _parse_toml(text: str, source: str) -> dict[str, object]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise RulesError(f"{source}: not valid TOML: {exc}") from exc
-
-
 def bundled_text() -> str:
     """The aliases file shipped with the package."""
-    return importlib.resources.files("search").joinpath(BUNDLED).read_text("utf-8")
+    return rules_text(BUNDLED)
 
 
 def load_aliases(extra_paths: Sequence[Path] = (), *, include_bundled: bool = True) -> Aliases:
@@ -274,9 +266,9 @@ def load_aliases(extra_paths: Sequence[Path] = (), *, include_bundled: bool = Tr
     """
     builder = _Builder()
     if include_bundled:
-        builder.add_file(_parse_toml(bundled_text(), BUNDLED), BUNDLED)
+        builder.add_file(bundled_rules(BUNDLED), BUNDLED)
     for path in extra_paths:
-        builder.add_file(_parse_toml(Path(path).read_text("utf-8"), str(path)), str(path))
+        builder.add_file(read_rules(path), str(path))
     aliases = builder.build()
     log.debug("loaded %d alias keys (fingerprint %s)", len(aliases), aliases.fingerprint)
     return aliases
@@ -285,5 +277,5 @@ def load_aliases(extra_paths: Sequence[Path] = (), *, include_bundled: bool = Tr
 def aliases_from_toml(text: str, source: str = "<string>") -> Aliases:
     """Aliases from one TOML text only (tests, tools)."""
     builder = _Builder()
-    builder.add_file(_parse_toml(text, source), source)
+    builder.add_file(parse_rules(text, source), source)
     return builder.build()
