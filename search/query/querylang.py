@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from search.query.limits import MAX_QUERY_DEPTH, MAX_QUERY_TERMS
 from search.query.results import FACET_FIELDS
 
 # Public field names users type, and the index fields they address: the text fields,
@@ -30,8 +31,8 @@ FIELDS = {
     **FACET_FIELDS,
     "organization": "organisations",
 }
-MAX_DEPTH = 20
-MAX_CLAUSES = 1024
+MAX_DEPTH = MAX_QUERY_DEPTH  # documented limits, with the others in search.query.limits
+MAX_CLAUSES = MAX_QUERY_TERMS
 MAX_FUZZY_DISTANCE = 2
 MAX_PHRASE_SLOP = 10
 

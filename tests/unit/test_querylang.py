@@ -459,3 +459,14 @@ def test_every_facet_is_described_once_and_reaches_every_layer():
         assert kind.column in COLUMNS
         assert kind.name in search_params
     assert [k.name for k in FACETS if k.any_of] == ["outlet"]
+
+
+def test_the_readme_states_the_limits_the_code_enforces():
+    from search.query.limits import MAX_QUERY_DEPTH, MAX_QUERY_TERMS
+    from search.settings import Settings
+    from tests.conftest import ROOT
+
+    readme = " ".join((ROOT / "README.md").read_text().split())  # lines rewrapped freely
+    stated = (f"Limits: {Settings().max_query_chars:,} characters, {MAX_QUERY_TERMS:,} terms, "
+              f"{MAX_QUERY_DEPTH} levels of nesting")
+    assert stated in readme
