@@ -104,7 +104,7 @@ def search_payload(page: SearchPage) -> dict:
             {
                 "id": hit.article.id,
                 "title": hit.article.title,
-                "date": hit.article.date,
+                "date": hit.article.date_label,
                 "outlet": hit.article.outlet,
                 "url": hit.article.url,
                 "score": hit.score,
@@ -146,7 +146,7 @@ class ArticleResource:
         article = view.article
         payload = {
             "id": article.id, "title": article.title, "body": article.body,
-            "date": article.date, "outlet": article.outlet, "url": article.url,
+            "date": article.date_label, "outlet": article.outlet, "url": article.url,
             "word_count": article.word_count, "entities": entities(article),
         }
         if view.body_marked is not None:

@@ -187,7 +187,8 @@ class ArticleHighlightsSchema(Schema):
 class ResultSchema(Schema):
     id = fields.String()
     title = fields.String()
-    date = fields.Date(allow_none=True)
+    date = fields.String(allow_none=True, metadata={"description": "As precise as the source "
+                         "gave it: YYYY-MM-DD, or YYYY-MM, or YYYY (never a made-up day)."})
     outlet = fields.String()
     url = fields.String(allow_none=True)
     score = fields.Float()
@@ -256,7 +257,8 @@ class ArticleSchema(Schema):
     id = fields.String()
     title = fields.String()
     body = fields.String(metadata={"description": "Plain text, paragraphs separated by \\n\\n."})
-    date = fields.Date(allow_none=True)
+    date = fields.String(allow_none=True, metadata={"description": "As precise as the source "
+                         "gave it: YYYY-MM-DD, or YYYY-MM, or YYYY (never a made-up day)."})
     outlet = fields.String()
     url = fields.String(allow_none=True)
     word_count = fields.Integer()

@@ -91,16 +91,26 @@ class Article:
     places: list[str] = field(default_factory=list)
     source: str = ""
     content_hash: str = ""
+    # How much of ``date`` was given: "day", or "month" / "year" (then ``date`` is the
+    # period's first day, never a made-up day of it).
+    date_precision: str = "day"
 
     @property
     def word_count(self) -> int:
         return len(self.body.split())
 
+    @property
+    def date_label(self) -> str | None:
+        """The date as it was given: "2023", "2022-07" or "2022-07-16"."""
+        from search.enrich.dates import period_label
+
+        return None if self.date is None else period_label(self.date, self.date_precision)
+
     def to_export(self) -> dict:
         """What ``python -m search export`` writes: every field a JSONL import reads
         (entities as editor tags), so an export builds the same index again."""
         record = asdict(self)
-        record["date"] = self.date.isoformat() if self.date else None
-        for key in ("source", "content_hash"):  # where it was read, and a build's bookkeeping
+        record["date"] = self.date_label
+        for key in ("source", "content_hash", "date_precision"):  # bookkeeping, or in the date
             record.pop(key)
         return record

@@ -1,13 +1,15 @@
 """Publication dates: explicit metadata first, then a dateline that names a full date.
 
 A wrong date is worse than none: it misplaces the article in every date filter and
-histogram. So a date is accepted only when year, month and day are all present in the
-text; a partial date ("July 16") is never completed from the day of indexing, which is
-what ``dateutil`` does by default.
+histogram. So a date is never completed from the day of indexing (what ``dateutil``
+does by default), nor to a made-up day: metadata that gives only a year or a year and
+month ("2023", "2022-07", "July 2022") is kept at that precision (``parse_published``),
+and one without a year ("July 16") is no date. A dateline must name a full date.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
@@ -59,6 +61,58 @@ def parse_date(text: str, today: dt.date | None = None) -> dt.date:
     if not EARLIEST <= parsed <= latest:
         raise DateError(f"date {value!r} is out of range {EARLIEST.year}-{latest.year}")
     return parsed
+
+
+PRECISIONS = ("day", "month", "year")
+_YEAR_ONLY = re.compile(r"^\d{4}$")
+_YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_published(text: str, today: dt.date | None = None) -> tuple[dt.date, str]:
+    """A metadata date at the precision it was given: (the period's first day, one of
+    ``PRECISIONS``). Raises ``DateError`` when it has no year or does not parse."""
+    value = text.strip()
+    try:
+        return parse_date(value, today), "day"
+    except DateError as exc:
+        full_error = exc
+    try:
+        if _YEAR_ONLY.match(value):
+            start, precision = dt.date(int(value), 1, 1), "year"
+        elif m := _YEAR_MONTH.match(value):
+            start, precision = dt.date(int(m.group(1)), int(m.group(2)), 1), "month"
+        else:
+            a = dateutil_parser.parse(value, default=_DEFAULT_A)
+            b = dateutil_parser.parse(value, default=_DEFAULT_B)
+            if a.year != b.year:
+                raise DateError(f"date {value!r} lacks a year")
+            if a.month != b.month:
+                start, precision = dt.date(a.year, 1, 1), "year"
+            else:  # the day is what is missing (a full date parsed above)
+                start, precision = dt.date(a.year, a.month, 1), "month"
+    except (ValueError, OverflowError) as exc:
+        if isinstance(exc, DateError):
+            raise
+        raise full_error from None
+    latest = (today or dt.date.today()).year + LATEST_YEARS_AHEAD
+    if not EARLIEST.year <= start.year <= latest:
+        raise DateError(f"date {value!r} is out of range {EARLIEST.year}-{latest}")
+    return start, precision
+
+
+def period_end(start: dt.date, precision: str) -> dt.date:
+    """The last day of the period a date stands for."""
+    if precision == "year":
+        return dt.date(start.year, 12, 31)
+    if precision == "month":
+        return dt.date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
+    return start
+
+
+def period_label(start: dt.date, precision: str) -> str:
+    """The date as it was given: "2023", "2022-07" or "2022-07-16"."""
+    return {"year": f"{start.year:04d}", "month": f"{start.year:04d}-{start.month:02d}"}.get(
+        precision, start.isoformat())
 
 
 def dateline_date(paragraphs: list[str]) -> dt.date | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from search.enrich.clean import BoilerplateRules, clean_body
-from search.enrich.dates import DateError, dateline_date, parse_date
+from search.enrich.dates import DateError, dateline_date, parse_published
 from search.enrich.outlets import UNKNOWN_OUTLET, OutletRules, normalise_outlet
 from search.enrich.titles import choose_title
 from search.models import Article, Problem, RawArticle
@@ -45,10 +45,10 @@ class Enricher:
         if not article_id:
             problems.append(Problem(raw.source, raw.position, f"unusable id {raw.id!r}"))
             return None, problems
-        date = None
+        date, precision = None, "day"
         if raw.date:
             try:
-                date = parse_date(raw.date)
+                date, precision = parse_published(raw.date)
             except DateError as exc:
                 problems.append(Problem(raw.source, raw.position, str(exc), "field_emptied"))
         if date is None:
@@ -65,6 +65,7 @@ class Enricher:
             url=raw.url or None,
             source=raw.source,
             content_hash=raw.content_hash(),
+            date_precision=precision,
         )
         return article, problems
 

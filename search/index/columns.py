@@ -100,6 +100,9 @@ class Columns:
         self.live: np.ndarray = segments.live
         self.size = segments.size
         self.day: np.ndarray = _concat([a.day for a in arrays], np.int32)
+        # The last day of the period each date stands for (itself, for a full date).
+        self.day_end: np.ndarray = period_ends(self.day, _concat([a.span for a in arrays],
+                                                                 np.uint8))
         self.lengths = {
             f: quantised_lengths(_concat([a.fields[f].lengths for a in arrays], np.int32))
             for f in TEXT_FIELDS
@@ -130,6 +133,17 @@ def unite(columns: Sequence[FacetColumn], keep: Sequence[np.ndarray] | None = No
 
 def _concat(parts: list[np.ndarray], dtype) -> np.ndarray:
     return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+
+
+def period_ends(day: np.ndarray, span: np.ndarray) -> np.ndarray:
+    """The last day of each date's period: of its month (span 1) or its year (span 2)."""
+    start = np.asarray(day, np.int64).astype("datetime64[D]")
+    month_end = ((start.astype("datetime64[M]") + 1).astype("datetime64[D]") - 1)
+    year_end = ((start.astype("datetime64[Y]") + 1).astype("datetime64[D]") - 1)
+    end = np.where(span == 1, month_end, np.where(span == 2, year_end, start))
+    out = end.astype(np.int64).astype(np.int32)
+    out[np.asarray(day) == NO_DAY] = NO_DAY
+    return out
 
 
 def day_number(date: dt.date) -> int:

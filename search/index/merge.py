@@ -130,7 +130,7 @@ def merge(folder: Path, segments: Sequence[NpSegment]) -> NpSegment | None:
     ]
     save_field(folder, segid, ID_FIELD, id_postings(ids))
     _merge_stored(folder, segid, arrays, lives)
-    for part, column in (("day.npy", "day"), ("hash.npy", "hashes")):
+    for part, column in (("day.npy", "day"), ("span.npy", "span"), ("hash.npy", "hashes")):
         kept = [np.asarray(getattr(a, column))[live] for a, live in zip(arrays, lives, strict=True)]
         np.save(folder / file_name(segid, part), np.concatenate(kept))
     for facet in FACETS:

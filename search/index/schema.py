@@ -18,7 +18,7 @@ from search.models import ENTITY_TYPES, Article
 # The searchable text fields, in the schema and in every segment.
 TEXT_FIELDS = ("title", "body")
 # Bump when the schema or what goes into it changes: a build then re-indexes everything.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 ENTITY_SEPARATOR = ","
 
 
@@ -37,7 +37,8 @@ def build_schema() -> Schema:
     )
 
 
-STORED_ONLY = ("date", "outlet", *ENTITY_TYPES, "url", "word_count", "content_hash", "source")
+STORED_ONLY = ("date", "date_precision", "outlet", *ENTITY_TYPES, "url", "word_count",
+               "content_hash", "source")
 
 
 def stored_text_fields(article: Article) -> dict:
@@ -57,6 +58,8 @@ def stored_text_fields(article: Article) -> dict:
     }
     if article.date is not None:
         doc["date"] = dt.datetime.combine(article.date, dt.time())
+        if article.date_precision != "day":
+            doc["date_precision"] = article.date_precision
     if article.url:
         doc["url"] = article.url
     return doc
@@ -77,6 +80,7 @@ def from_stored(fields: dict) -> Article:
         places=_split(fields.get("places")),
         source=fields.get("source", ""),
         content_hash=fields.get("content_hash", ""),
+        date_precision=fields.get("date_precision", "day"),
     )
 
 

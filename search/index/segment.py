@@ -15,7 +15,9 @@ folder, named ``MAIN_<segid>.<part>`` (Whoosh's naming, so its storage finds the
   .<field>.len.npy        int32 tokens per document (text fields)
   .stored.bin / .stored_off.npy   each document's stored fields, pickled and
                           compressed (zlib), end to end
-  .day.npy                int32 days since 1970-01-01 (``NO_DAY`` when unknown)
+  .day.npy                int32 days since 1970-01-01 (``NO_DAY`` when unknown); of a
+                          month or a year (a partial date), its first day
+  .span.npy               uint8 what the day stands for: 0 the day, 1 its month, 2 its year
   .hash.npy               16-byte content hash per document (what an update compares)
   .<facet>.values.json / .offsets.npy / .ords.npy   facet values, as CSR ordinals
 
@@ -61,6 +63,10 @@ class SegmentInfo:
     field_lengths: dict[str, int]
 
 
+# What a document's day stands for, by the code stored in ``span.npy``.
+DATE_SPANS = ("day", "month", "year")
+
+
 def new_segid() -> str:
     return secrets.token_hex(8)
 
@@ -87,7 +93,8 @@ def write_text_segment(folder: Path, articles: Sequence[Article]) -> tuple[Segme
     )
     facets = {"outlet": [[a.outlet] if a.outlet else [] for a in articles]}
     hashes = content_hashes([a.content_hash for a in articles])
-    info = save_segment(folder, segid, text_postings, ids, stored, days, hashes, facets)
+    spans = np.array([DATE_SPANS.index(a.date_precision) for a in articles], np.uint8)
+    info = save_segment(folder, segid, text_postings, ids, stored, days, hashes, facets, spans)
     return info, surface_vocabulary(list(text_postings.values()), len(articles))
 
 
@@ -121,7 +128,7 @@ def surface_vocabulary(fields: Sequence[InvertedField], doc_count: int) -> dict[
 def save_segment(
     folder: Path, segid: str, text_postings: dict[str, InvertedField], ids: InvertedField,
     stored: Sequence[bytes], days: np.ndarray, hashes: np.ndarray,
-    facets: dict[str, list[list[str]]],
+    facets: dict[str, list[list[str]]], spans: np.ndarray,
 ) -> SegmentInfo:
     def path(part: str) -> Path:
         return folder / file_name(segid, part)
@@ -133,6 +140,7 @@ def save_segment(
     path("stored.bin").write_bytes(b"".join(stored))
     np.save(path("stored_off.npy"), offsets)
     np.save(path("day.npy"), days.astype(np.int32))
+    np.save(path("span.npy"), spans.astype(np.uint8))
     np.save(path("hash.npy"), hashes)
     for facet, per_doc in facets.items():
         _save_facet(folder, segid, facet, per_doc)
@@ -295,6 +303,7 @@ class SegmentArrays:
                 if self.stored_offsets[-1] else b""
             )
         self.day = mapped(folder / file_name(segid, "day.npy"))
+        self.span = mapped(folder / file_name(segid, "span.npy"))
         self.hashes = mapped(folder / file_name(segid, "hash.npy"))
         self.facets = {}
         for facet in FACETS:

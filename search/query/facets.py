@@ -34,15 +34,28 @@ def facet_counts(
 
 
 def date_buckets(gen: Generation, docs: np.ndarray, interval: str) -> list[DateBucket]:
+    """Counts per year or month, in order, then undated articles (key None).
+
+    By month, an article dated only by its year has no month to go in: it is counted in
+    a bucket of its year ("2023"), after that year's months, never in January.
+    """
     day = np.asarray(gen.columns.day)[docs]
-    known = day[day != NO_DAY]
+    known = day != NO_DAY
     buckets = []
-    if known.size:
-        unit = "Y" if interval == "year" else "M"
-        keys = known.astype("datetime64[D]").astype(f"datetime64[{unit}]")
-        values, counts = np.unique(keys, return_counts=True)
-        buckets = [DateBucket(str(v), int(c)) for v, c in zip(values, counts, strict=True)]
-    unknown = int(day.size - known.size)
+    if known.any():
+        start = day[known].astype("datetime64[D]")
+        if interval == "year":
+            labels = start.astype("datetime64[Y]").astype(str)
+        else:
+            yearly = (np.asarray(gen.columns.day_end)[docs][known] - day[known]) > 31
+            labels = np.where(yearly, start.astype("datetime64[Y]").astype(str),
+                              start.astype("datetime64[M]").astype(str))
+        values, counts = np.unique(labels, return_counts=True)
+        # "2023" after "2023-12": a year's own bucket follows its months.
+        ordered = sorted(zip(values.tolist(), counts.tolist(), strict=True),
+                         key=lambda vc: (vc[0][:4], len(vc[0]) == 4, vc[0]))
+        buckets = [DateBucket(v, int(c)) for v, c in ordered]
+    unknown = int(day.size - known.sum())
     if unknown:
         buckets.append(DateBucket(None, unknown))
     return buckets

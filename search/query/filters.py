@@ -21,12 +21,14 @@ from search.query.results import FACET_KINDS, Filters
 def date_mask(gen: Generation, filters: Filters) -> np.ndarray:
     if filters.date_from is None and filters.date_to is None:
         return gen.live
+    # A partial date ("2022-07") stands for its whole period: it is inside the range
+    # when all of the period is (a July article is in 2022 and in July, not in 10-20 July).
     day = np.asarray(gen.columns.day)
     mask = day != NO_DAY
     if filters.date_from is not None:
         mask &= day >= day_number(filters.date_from)
     if filters.date_to is not None:
-        mask &= day <= day_number(filters.date_to)
+        mask &= np.asarray(gen.columns.day_end) <= day_number(filters.date_to)
     return mask
 
 

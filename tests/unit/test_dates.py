@@ -43,3 +43,29 @@ def test_dateline_with_year_gives_the_date():
 def test_dateline_without_year_gives_nothing():
     assert dateline_date(["MOSCOW, July 16. /TASS/. Russian Deputy Foreign Minister"]) is None
     assert dateline_date(["MOSCOW, Russia \u2014 Moscow on Saturday accused"]) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "precision"),
+    [
+        ("2020-07-16", dt.date(2020, 7, 16), "day"),
+        ("2022-07", dt.date(2022, 7, 1), "month"),
+        ("2022-7", dt.date(2022, 7, 1), "month"),
+        ("July 2022", dt.date(2022, 7, 1), "month"),
+        ("2023", dt.date(2023, 1, 1), "year"),
+    ],
+)
+def test_a_partial_date_is_kept_at_its_precision(text, start, precision):
+    from search.enrich.dates import parse_published
+
+    assert parse_published(text) == (start, precision)
+
+
+@pytest.mark.parametrize(("text", "reason"), [("July 16", "lacks a year"),
+                                              ("yesterday", "does not parse"),
+                                              ("1700", "out of range")])
+def test_a_date_without_a_year_is_no_date_and_says_so(text, reason):
+    from search.enrich.dates import parse_published
+
+    with pytest.raises(DateError, match=reason):
+        parse_published(text)
