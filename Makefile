@@ -55,6 +55,7 @@ bench-live: $(BIN)/.installed
 eval: $(BIN)/.installed
 	$(BIN)/python -m bench.cisi
 	$(BIN)/python -m bench.topics
+	$(BIN)/python -m bench.entities
 
 clean:
 	rm -rf $(VENV) $(INDEX)
