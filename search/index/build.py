@@ -32,6 +32,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from search.analysis import COMPOUND, WORD, term_of
 from search.enrich.cache import ExtractionCache, text_key
 from search.enrich.entities.aliases import load_aliases
 from search.enrich.entities.canonical import EntityResolver
@@ -62,6 +63,8 @@ SPOOL = "articles.spool.pickle"
 PROBLEMS = "problems.jsonl"
 ENTITY_STATS = "entity_stats.json"
 VOCABULARY = "vocabulary.json"
+# Hyphenated compounds the archive writes: their joined term -> their parts, spaced.
+COMPOUNDS = "compounds.json"
 # Surface words kept for spelling suggestions, most frequent first.
 MAX_VOCABULARY = 300_000
 # Articles inverted into one new segment: bounds a worker's memory (a few hundred MB
@@ -236,7 +239,7 @@ def optimize_index(settings: Settings) -> BuildReport:
         tmp = store.new_generation()
         try:
             _link_segments(current.folder, tmp)
-            for side in (ENTITY_STATS, VOCABULARY, PROBLEMS):
+            for side in (ENTITY_STATS, VOCABULARY, COMPOUNDS, PROBLEMS):
                 if (current.folder / side).is_file():
                     os.link(current.folder / side, tmp / side)
             segments, report.merges = apply_policy(
@@ -294,6 +297,7 @@ class _Job:
         self.new_docs: list[list[NewDoc]] = []
         self.placed: dict[str, tuple[int, int, str]] = {}
         self.vocabulary: Counter[str] = Counter()
+        self.compounds: dict[str, str] = {}
 
     def run(self, sources: Sequence[str | Path], fmt: str | None, delete_ids: list[str],
             writes: ApiWrites) -> dict | None:
@@ -381,6 +385,8 @@ class _Job:
                 self.report.read += batch.read
                 self.report.dropped += batch.dropped
                 self.vocabulary.update(batch.vocabulary)
+                for term, spaced in batch.compounds.items():
+                    self.compounds.setdefault(term, spaced)
                 if batch.info is None:
                     continue
                 s = len(self.new_segments)
@@ -515,6 +521,11 @@ class _Job:
                 self.vocabulary.update(json.loads(previous.read_text()))
         top = dict(self.vocabulary.most_common(MAX_VOCABULARY))
         (self.tmp / VOCABULARY).write_text(json.dumps(top, ensure_ascii=False))
+        if self.update:
+            previous = self.store.require_current() / COMPOUNDS
+            if previous.is_file():
+                self.compounds = {**json.loads(previous.read_text()), **self.compounds}
+        (self.tmp / COMPOUNDS).write_text(json.dumps(self.compounds, ensure_ascii=False))
         return segments
 
 
@@ -539,6 +550,7 @@ class BatchResult:
     read: int
     dropped: int  # read, but left out by cleaning
     vocabulary: dict[str, int]
+    compounds: dict[str, str] = field(default_factory=dict)
 
 
 def _index_batch(enricher: Enricher, folder: Path, extracts: bool,
@@ -563,14 +575,32 @@ def _index_batch(enricher: Enricher, folder: Path, extracts: bool,
                                       f"{item.source}:{item.position}"))
         articles[article.id] = (article, item)
     if not articles:
-        return BatchResult(None, [], [], problems, read, dropped, {})
+        return BatchResult(None, [], [], problems, read, dropped, {}, {})
     kept = [a for a, _ in articles.values()]
     info, vocabulary = write_text_segment(folder, kept)
     texts = [_ner_text(a) for a in kept] if extracts else []
     keys = [text_key(t) for t in texts] if extracts else [""] * len(kept)
     docs = [NewDoc(a.id, raw.tags, key, f"{raw.source}:{raw.position}")
             for (a, raw), key in zip(articles.values(), keys, strict=True)]
-    return BatchResult(info, docs, texts, problems, read, dropped, vocabulary)
+    return BatchResult(info, docs, texts, problems, read, dropped, vocabulary,
+                       compounds_of(kept))
+
+
+def compounds_of(articles: Sequence[Article]) -> dict[str, str]:
+    """The hyphenated compounds of the articles: joined term -> parts ("ceasefir" ->
+    "cease fire"), so that a query for the closed spelling also finds the hyphenated one
+    (``search.query.evaluate``) without a posting added to the index."""
+    found: dict[str, str] = {}
+    for article in articles:
+        for text in (article.title, article.body):
+            if "-" not in text:
+                continue
+            for match in COMPOUND.finditer(text):
+                parts = WORD.findall(match.group())
+                term = term_of("".join(parts))
+                if term is not None and term not in found:
+                    found[term] = " ".join(parts).lower()
+    return found
 
 
 def _repeated(article_id: str, earlier: str, later: str) -> Problem:

@@ -195,18 +195,24 @@ class Evaluator:
             found = self._phrase(word.text, word.field, 0)
         else:
             found = self._terms(terms, fields)
-        # The other spelling of a compound: "cease-fire" written closed.
-        for other in self._other_spellings(word.text, fields):
-            alternative = self._terms(self.gen.analyse(other), fields)
-            found = Match(_mask(found, self.gen) | _mask(alternative, self.gen),
-                          np.maximum(found.score, alternative.score))
+        # The other spelling of a compound: "cease-fire" written closed, and "ceasefire"
+        # as the archive writes it hyphenated (its parts as a phrase).
+        for other in self._other_spellings(word.text, terms):
+            alternative = (self._phrase(other, word.field, 0) if " " in other
+                           else self._terms(self.gen.analyse(other), fields))
+            if alternative is not None:
+                found = Match(_mask(found, self.gen) | _mask(alternative, self.gen),
+                              np.maximum(found.score, alternative.score))
         return found
 
-    def _other_spellings(self, text: str, fields: tuple[str, ...]) -> list[str]:
-        """A hyphenated word's parts written together ("cease-fire": "ceasefire")."""
+    def _other_spellings(self, text: str, terms: list[str]) -> list[str]:
+        """A hyphenated word's parts written together ("cease-fire": "ceasefire"); a closed
+        word's parts, when the archive writes it hyphenated ("ceasefire": "cease fire")."""
         if COMPOUND.fullmatch(text):
             joined = "".join(WORD.findall(text))
             return [joined] if len(self.gen.analyse(joined)) == 1 else []
+        if len(terms) == 1 and terms[0] in self.gen.compounds:
+            return [self.gen.compounds[terms[0]]]
         return []
 
     def _terms(self, terms: list[str], fields: tuple[str, ...]) -> Match:

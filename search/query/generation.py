@@ -66,6 +66,12 @@ class Generation:
         return json.loads(path.read_text()) if path.exists() else {}
 
     @cached_property
+    def compounds(self) -> dict[str, str]:
+        """Hyphenated compounds the archive writes: joined term -> parts, spaced."""
+        path = self.path / "compounds.json"
+        return json.loads(path.read_text()) if path.exists() else {}
+
+    @cached_property
     def spelling_candidates(self) -> dict[tuple[str, int], list[str]]:
         """Spelling candidates by first letter and length: a typo rarely hits the first
         letter, and within two edits the length changes by two at most, so a word is

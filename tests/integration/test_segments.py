@@ -450,3 +450,31 @@ def test_a_truncated_file_is_found_at_open_and_the_last_good_generation_keeps_se
             Searcher(settings).generation()  # a new worker refuses it: 503, not garbage
     finally:
         searcher.close()
+
+
+def test_compounds_met_by_an_update_are_found_in_both_spellings_and_survive_optimize(
+    tmp_path, settings
+):
+    first = tmp_path / "first.jsonl"
+    first.write_text(json.dumps({"id": "closed", "title": "Talks", "body": "The ceasefire held."})
+                     + "\n")
+    build_index([first], settings)
+    later = tmp_path / "later.jsonl"
+    later.write_text(json.dumps({"id": "hyphen", "title": "Talks",
+                                 "body": "A cease-fire was agreed."}) + "\n")
+    build_index([later], settings, update=True)
+
+    def found(q: str) -> set[str]:
+        return {h.article.id for h in answer(settings, q).hits}
+
+    assert found("ceasefire") == found("cease-fire") == {"closed", "hyphen"}
+    optimize_index(settings)
+    assert found("ceasefire") == {"closed", "hyphen"}
+
+
+def answer(settings: Settings, q: str):
+    searcher = Searcher(settings)
+    try:
+        return searcher.search(SearchRequest(q=q, fragments=0))
+    finally:
+        searcher.close()
