@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -39,6 +39,10 @@ class FacetColumn:
     values: tuple[str, ...]
     offsets: np.ndarray
     ords: np.ndarray
+    # A generation's column made of its segments' (``unite``): each segment's column, its
+    # values' ordinals here, and its first document here. Filters read the segments'
+    # own inverted lists, which stay cached while a segment lives, across generations.
+    parts: tuple = field(default=(), compare=False, repr=False)
 
     def counts(self, docs: np.ndarray) -> np.ndarray:
         """How many of ``docs`` carry each value (a document counts once per value)."""
@@ -53,13 +57,25 @@ class FacetColumn:
 
     def docs_with_any(self, ordinals: np.ndarray, size: int) -> np.ndarray:
         """Boolean mask of documents carrying at least one of ``ordinals``."""
-        docs, starts = self.docs_by_value
         ordinals = np.asarray(ordinals, np.int64)
         mask = np.zeros(size, dtype=bool)
-        if ordinals.size:
-            first, last = starts[ordinals], starts[ordinals + 1]
-            mask[docs[gather_index(first, last - first)]] = True
+        if not ordinals.size:
+            return mask
+        if not self.parts:
+            mask[self._docs_of(ordinals)] = True
+            return mask
+        for column, remap, base in self.parts:
+            at = np.searchsorted(remap, ordinals)  # both value lists are sorted
+            there = at < remap.size
+            there[there] = remap[at[there]] == ordinals[there]
+            if there.any():
+                mask[base + column._docs_of(at[there])] = True
         return mask
+
+    def _docs_of(self, ordinals: np.ndarray) -> np.ndarray:
+        docs, starts = self.docs_by_value
+        first, last = starts[ordinals], starts[ordinals + 1]
+        return docs[gather_index(first, last - first)]
 
     @cached_property
     def docs_by_value(self) -> tuple[np.ndarray, np.ndarray]:
@@ -116,11 +132,14 @@ def unite(columns: Sequence[FacetColumn], keep: Sequence[np.ndarray] | None = No
     (each segment's ordinals mapped onto it); ``keep`` selects each one's rows."""
     values = sorted({v for c in columns for v in c.values})
     ordinal = {v: i for i, v in enumerate(values)}
-    ords, sizes = [], []
+    ords, sizes, parts = [], [], []
+    base = 0
     for i, c in enumerate(columns):
-        remap = np.fromiter((ordinal[v] for v in c.values), np.int32, len(c.values))
+        remap = np.fromiter((ordinal[v] for v in c.values), np.int64, len(c.values))
         offsets = np.asarray(c.offsets, np.int64)
         starts, counts = offsets[:-1], np.diff(offsets)
+        parts.append((c, remap, base))
+        base += counts.size
         if keep is not None:
             starts, counts = starts[keep[i]], counts[keep[i]]
         ords.append(remap[np.asarray(c.ords)[gather_index(starts, counts)]])
@@ -128,7 +147,9 @@ def unite(columns: Sequence[FacetColumn], keep: Sequence[np.ndarray] | None = No
     all_sizes = _concat(sizes, np.int64)
     offsets = np.zeros(all_sizes.size + 1, np.int64)
     np.cumsum(all_sizes, out=offsets[1:])
-    return FacetColumn(tuple(values), offsets, _concat(ords, np.int32))
+    # Rows selected by ``keep`` (a merge) no longer line up with the segments'.
+    return FacetColumn(tuple(values), offsets, _concat(ords, np.int32),
+                       tuple(parts) if keep is None else ())
 
 
 def _concat(parts: list[np.ndarray], dtype) -> np.ndarray:

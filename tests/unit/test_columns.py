@@ -27,3 +27,22 @@ def test_docs_with_any_is_the_documents_carrying_a_value(per_doc, wanted, extra)
     for d, doc_values in enumerate(per_doc):
         expected[d] = bool(names & set(doc_values))
     assert np.array_equal(column.docs_with_any(ordinals, size), expected)
+
+
+@given(
+    st.lists(st.lists(st.lists(st.sampled_from(VALUES), max_size=3), max_size=8), min_size=1,
+             max_size=4),
+    st.lists(st.sampled_from(VALUES), max_size=3),
+)
+def test_a_united_column_filters_through_its_segments_inverted_lists(segments, wanted):
+    # A generation's column reads each segment's own inverted lists (cached while the
+    # segment lives): the same documents as the documents' own values say.
+    from search.index.columns import unite
+
+    columns = [FacetColumn(*facet_csr(per_doc)) for per_doc in segments]
+    united = unite(columns)
+    ordinals = np.asarray([united.values.index(w) for w in wanted if w in united.values],
+                          np.int64)
+    every_doc = [names for per_doc in segments for names in per_doc]
+    expected = np.array([bool(set(wanted) & set(names)) for names in every_doc], bool)
+    assert np.array_equal(united.docs_with_any(ordinals, len(every_doc)), expected)
