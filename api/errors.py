@@ -46,20 +46,21 @@ class Problem(falcon.HTTPError):
         return document
 
 
-def invalid_parameters(messages: dict, code: str = "invalid_parameter") -> Problem:
-    """A 400 from marshmallow's error dict: one entry per offending parameter."""
+def invalid_parameters(messages: dict, noun: str = "parameter", where: str = "") -> Problem:
+    """A 400 from marshmallow's error dict: one entry per offending parameter (or, with
+    ``noun="field"``, per field of a request body; ``where`` prefixes the detail)."""
     errors = []
     for param, problems in sorted(messages.items()):
         for message in flatten(problems):
             if message == "Unknown field.":
-                errors.append({"param": param, "message": f"unknown parameter {param!r}"})
+                errors.append({"param": param, "message": f"unknown {noun} {param!r}"})
             elif message.startswith(param):
                 errors.append({"param": param, "message": message})
             else:
                 errors.append({"param": param, "message": f"{param}: {message}"})
-    unknown = all(e["message"].startswith("unknown parameter") for e in errors)
-    detail = "; ".join(e["message"] for e in errors)
-    return Problem(400, "unknown_parameter" if unknown else code, detail, errors)
+    unknown = all(e["message"].startswith(f"unknown {noun}") for e in errors)
+    detail = where + "; ".join(e["message"] for e in errors)
+    return Problem(400, f"unknown_{noun}" if unknown else f"invalid_{noun}", detail, errors)
 
 
 def flatten(problems) -> list[str]:

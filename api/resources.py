@@ -25,17 +25,20 @@ MAX_SEARCH_BODY_BYTES = 64_000
 
 def load_query(schema: Schema, req: falcon.Request) -> dict:
     """Query parameters through a schema; a scalar given twice is an error, not a guess."""
-    params = {}
     for name, value in req.params.items():
-        if name in LIST_PARAMS:
-            params[name] = value if isinstance(value, list) else [value]
-        elif isinstance(value, list):
+        if name not in LIST_PARAMS and isinstance(value, list):
             raise Problem(
                 400, "repeated_parameter", f"{name} is given {len(value)} times; give it once",
                 [{"param": name, "message": f"{name} may be given only once"}],
             )
-        else:
-            params[name] = value
+    return load_params(schema, req.params)
+
+
+def load_params(schema: Schema, given: dict) -> dict:
+    """Parameters (from a query string or a JSON body) through a schema; a list parameter
+    given once is a list of one."""
+    params = {name: [value] if name in LIST_PARAMS and not isinstance(value, list) else value
+              for name, value in given.items()}
     try:
         return schema.load(params)
     except ValidationError as exc:
@@ -64,13 +67,7 @@ class SearchResource:
         doc = parse_json(read_body(req, JSON_TYPES, MAX_SEARCH_BODY_BYTES, None))
         if not isinstance(doc, dict):
             raise Problem(400, "invalid_body", "the body must be a JSON object of parameters")
-        params = {k: (v if isinstance(v, list) or k not in LIST_PARAMS else [v])
-                  for k, v in doc.items()}
-        try:
-            args = self.schemas.search_query.load(params)
-        except ValidationError as exc:
-            raise invalid_parameters(exc.messages) from None
-        self._search(resp, args)
+        self._search(resp, load_params(self.schemas.search_query, doc))
 
     def _search(self, resp: falcon.Response, args: dict) -> None:
         filters = Filters(

@@ -141,15 +141,9 @@ class Journal:
 
     def entries(self, after: int = 0) -> Iterator[Entry]:
         """Every complete entry with ``seq`` above ``after``, in order."""
-        if not self.path.exists():
-            return
-        with open(self.path, "rb") as handle:
-            for line in handle:
-                if not line.endswith(b"\n"):
-                    break  # an append in progress, or one cut short by a crash
-                entry = _decode(line)
-                if entry.seq > after:
-                    yield entry
+        for _, entry in self._complete(0):
+            if entry.seq > after:
+                yield entry
 
     def final_state(self) -> dict[str, Entry]:
         """Each id's last entry: what the API has written, as it stands now."""
@@ -168,15 +162,22 @@ class Journal:
         self.versions[entry.id] = entry.version
 
     def _read_new(self) -> Iterator[Entry]:
+        for end, entry in self._complete(self._offset):
+            self._offset = end
+            yield entry
+
+    def _complete(self, offset: int) -> Iterator[tuple[int, Entry]]:
+        """(where it ends, entry) of each complete line from ``offset``: a line without its
+        newline is an append in progress, or one cut short by a crash."""
         if not self.path.exists():
             return
         with open(self.path, "rb") as handle:
-            handle.seek(self._offset)
+            handle.seek(offset)
             for line in handle:
                 if not line.endswith(b"\n"):
                     break
-                self._offset += len(line)
-                yield _decode(line)
+                offset += len(line)
+                yield offset, _decode(line)
 
     def _cut_torn_tail(self, handle) -> None:
         """A line left without its newline by a killed append was never acknowledged."""

@@ -19,7 +19,7 @@ from search.index.schema import TEXT_FIELDS
 from search.query import querylang as ql
 from search.query.generation import Generation
 from search.query.highlight import Marks
-from search.query.phrases import Phrase, docs_with_phrase
+from search.query.phrases import Phrase, docs_with_phrase, sorted_unique
 from search.query.results import FACET_COLUMNS
 
 # A prefix or fuzzy word expands to at most this many index terms (the most frequent).
@@ -351,8 +351,7 @@ def _union(sorted_docs: list[np.ndarray], size: int) -> np.ndarray:
         for docs in sorted_docs:
             mask[docs] = True
         return np.flatnonzero(mask)
-    merged = np.sort(np.concatenate(sorted_docs).astype(np.int64))
-    return merged[np.append(True, merged[1:] != merged[:-1])]
+    return sorted_unique(np.concatenate(sorted_docs).astype(np.int64))
 
 
 def plain_terms(node: ql.Node, analyse) -> list[str] | None:

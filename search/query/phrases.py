@@ -39,25 +39,25 @@ def docs_with_phrase(
     """The ``candidates`` (sorted docnums) in which ``terms`` stand in order, each at most
     ``slop + 1`` positions after the one before."""
     chain = _forward([_keys(postings, term, candidates) for term in terms], slop + 1)
-    return _distinct(chain[-1] >> _POSITION_BITS) if chain else np.zeros(0, np.int64)
+    return sorted_unique(chain[-1] >> _POSITION_BITS) if chain else np.zeros(0, np.int64)
 
 
 def phrase_positions(positions: Sequence[np.ndarray], slop: int = 0) -> np.ndarray:
     """Within one document, the positions of the words that are part of an occurrence of
     the phrase, given each of its terms' positions there (sorted)."""
-    keys = [_distinct(np.asarray(p, np.int64)) for p in positions]
+    keys = [sorted_unique(np.asarray(p, np.int64)) for p in positions]
     chain = _forward(keys, slop + 1)
     if not chain:
         return np.zeros(0, np.int64)
-    return _distinct(np.concatenate(_backward(chain, slop + 1)))
+    return sorted_unique(np.concatenate(_backward(chain, slop + 1)))
 
 
 def _keys(postings: FieldPostings, term: str, candidates: np.ndarray) -> np.ndarray:
     owners, positions = postings.positions(term, candidates)
-    return _distinct((owners.astype(np.int64) << _POSITION_BITS) + positions.astype(np.int64))
+    return sorted_unique((owners.astype(np.int64) << _POSITION_BITS) + positions.astype(np.int64))
 
 
-def _distinct(values: np.ndarray) -> np.ndarray:
+def sorted_unique(values: np.ndarray) -> np.ndarray:
     """``values`` sorted, each once. Keys arrive sorted (documents ascending, positions
     ascending within each), so this is usually one comparison pass: numpy's own
     ``unique`` hashes, which cost most of a phrase query on common words."""

@@ -69,20 +69,13 @@ class Searcher:
         clock = time.perf_counter()
         validate_search(request, self.settings)
         gen = self.generation()
-        try:
-            tree = querylang.parse(request.q)
-        except querylang.QuerySyntaxError as exc:
-            raise InvalidRequest("q", str(exc), "query_syntax") from None
+        tree = _parse(request.q)
         dates_wanted = date_mask(gen, request.filters)
         facet_masks = {f: facet_mask(gen, f, request.filters) for f in FACET_FIELDS}
         filtered = dates_wanted.copy()
         for mask in facet_masks.values():
             filtered &= mask
-        evaluator = Evaluator(gen, deadline=time.monotonic() + self.settings.query_budget_ms / 1000)
-        try:
-            match = evaluator.evaluate(tree, within=filtered)
-        except QueryTooBroad as exc:
-            raise InvalidRequest("q", str(exc), "query_too_broad") from None
+        evaluator, match = self._evaluate(gen, tree, filtered)
         base = match.mask & gen.live
         docs = np.flatnonzero(base & filtered)
         scores = blend_recency(gen, match.score, request.recency_half_life_days)
@@ -154,15 +147,7 @@ class Searcher:
         article = from_stored(gen.stored(docnum))
         if not q.strip():
             return ArticleView(article)
-        try:
-            tree = querylang.parse(q)
-        except querylang.QuerySyntaxError as exc:
-            raise InvalidRequest("q", str(exc), "query_syntax") from None
-        evaluator = Evaluator(gen)
-        try:
-            evaluator.evaluate(tree)
-        except QueryTooBroad as exc:
-            raise InvalidRequest("q", str(exc), "query_too_broad") from None
+        evaluator, _ = self._evaluate(gen, _parse(q), None)
         marked = {
             f: mark(getattr(article, f), spans(getattr(article, f),
                                                IndexedText(gen.postings[f], docnum),
@@ -171,7 +156,22 @@ class Searcher:
         }
         return ArticleView(article, marked["title"], marked["body"])
 
+    def _evaluate(self, gen: Generation, tree, within: np.ndarray | None):
+        """The query's matches (within the filters), under the time budget."""
+        evaluator = Evaluator(gen, deadline=time.monotonic() + self.settings.query_budget_ms / 1000)
+        try:
+            return evaluator, evaluator.evaluate(tree, within=within)
+        except QueryTooBroad as exc:
+            raise InvalidRequest("q", str(exc), "query_too_broad") from None
+
     def facet_values(self, facet: str, prefix: str, size: int) -> Facet:
         """Values of a facet whose name, or a word in it, starts with ``prefix``."""
         validate_facet_values(facet, prefix, size, self.settings)
         return values_with_prefix(self.generation(), facet, prefix, size)
+
+
+def _parse(q: str):
+    try:
+        return querylang.parse(q)
+    except querylang.QuerySyntaxError as exc:
+        raise InvalidRequest("q", str(exc), "query_syntax") from None
