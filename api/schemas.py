@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from search.query.filters import parse_period
-from search.query.limits import default, number_bounds, text_lengths
+from search.query.limits import MAX_ID_CHARS, default, number_bounds, text_lengths
 from search.query.results import DATE_INTERVALS, SORTS
 from search.settings import Settings
 
@@ -47,6 +47,20 @@ class PeriodField(fields.Field):
 
     def _jsonschema_type_mapping(self):  # pragma: no cover - read by apispec only
         return {"type": "string", "pattern": PERIOD_PATTERN}
+
+
+class DateText(fields.Field):
+    """A written article's date as the JSONL import takes it: text, or a year as a number."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        if isinstance(value, str) and len(value) <= 100:
+            return value
+        raise ValidationError("must be a date as text (at most 100 characters) or a year")
+
+    def _jsonschema_type_mapping(self):  # pragma: no cover - read by apispec only
+        return {"oneOf": [{"type": "string", "maxLength": 100}, {"type": "integer"}]}
 
 
 class QuerySchema(Schema):
@@ -275,15 +289,16 @@ class ArticleWriteSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    id = fields.String(validate=validate.Length(min=1, max=500),
+    id = fields.String(validate=validate.Length(min=1, max=MAX_ID_CHARS),
                        metadata={"description": "In a bulk line, required; in a PUT, the "
                                  "path's id (given here too, it must be the same)."})
     title = fields.String(allow_none=True, validate=validate.Length(max=2_000))
     body = fields.String(required=True, validate=validate.Length(min=1),
                          metadata={"description": "Plain text; paragraphs separated by "
                                    "blank lines."})
-    date = fields.String(allow_none=True, validate=validate.Length(max=100),
-                         metadata={"description": "ISO 8601, or as the import reads dates."})
+    date = DateText(allow_none=True,
+                    metadata={"description": "ISO 8601, YYYY-MM or a year (a number too), "
+                              "or as the import reads dates."})
     outlet = fields.String(allow_none=True, validate=validate.Length(max=500))
     url = fields.String(allow_none=True, validate=validate.Length(max=2_000))
     people = fields.List(fields.String(validate=validate.Length(max=500)),

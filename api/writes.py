@@ -15,10 +15,11 @@ import json
 import falcon
 from marshmallow import ValidationError
 
-from api.errors import Problem, flatten
+from api.errors import Problem, invalid_parameters
 from api.schemas import Schemas
 from search.index.build import record_article
 from search.index.journal import DELETE, PUT, Journal, JournalUnwritable, Outcome
+from search.query.limits import MAX_ID_CHARS
 from search.query.searcher import Searcher
 from search.settings import Settings, variable_of
 
@@ -36,6 +37,7 @@ class Writes:
         self.journal = Journal(settings.index_dir)
 
     def put(self, req: falcon.Request, resp: falcon.Response, article_id: str) -> None:
+        _check_id(article_id)
         body = read_body(req, JSON_TYPES, self.settings.max_write_bytes, "max_write_bytes")
         record = self._record(parse_json(body), article_id, where="")
         version = _version(article_id, record)
@@ -49,6 +51,7 @@ class Writes:
         }))
 
     def delete(self, req: falcon.Request, resp: falcon.Response, article_id: str) -> None:
+        _check_id(article_id)
         (outcome,) = self._write([(DELETE, article_id, None, None, _if_match(req))])
         _refuse_conflict(outcome, article_id)
         if outcome.entry is None:
@@ -94,15 +97,7 @@ class Writes:
         try:
             data = self.schemas.article_write.load(doc)
         except ValidationError as exc:
-            errors = [
-                {"param": name, "message": f"{name!r} is not an article field"
-                 if message == "Unknown field." else f"{name}: {message}"}
-                for name, messages in sorted(exc.messages.items())
-                for message in flatten(messages)
-            ]
-            unknown = all(e["message"].endswith("not an article field") for e in errors)
-            raise Problem(400, "unknown_field" if unknown else "invalid_field",
-                          where + "; ".join(e["message"] for e in errors), errors) from None
+            raise invalid_parameters(exc.messages, noun="field", where=where) from None
         if data.pop("id", article_id) != article_id:
             raise Problem(400, "id_mismatch", f"{where}the body's id is not the path's "
                           f"({article_id!r})", [{"param": "id", "message": "not the path's id"}])
@@ -158,6 +153,14 @@ def _version(article_id: str, record: dict) -> str:
     if raw is None:  # the schema requires a body, so this is a bug, not bad input
         raise ValueError(f"record {article_id!r} has no body")
     return raw.content_hash()
+
+
+def _check_id(article_id: str) -> None:
+    """The path's id obeys the body's rule: not blank, at most ``MAX_ID_CHARS``."""
+    if not article_id.strip() or len(article_id) > MAX_ID_CHARS:
+        raise Problem(400, "invalid_id", f"an article id has 1 to {MAX_ID_CHARS:,} characters "
+                      f"and is not blank; this one has {len(article_id):,}",
+                      [{"param": "article_id", "message": "not a usable id"}])
 
 
 def _if_match(req: falcon.Request) -> str | None:

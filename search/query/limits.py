@@ -19,6 +19,8 @@ MAX_HALF_LIFE_DAYS = 365_000
 # A facet value prefix (autocomplete) longer than any name it could complete.
 MAX_PREFIX_CHARS = 200
 FACET_VALUES_DEFAULT_SIZE = 10
+# An article id written through the API (path or body).
+MAX_ID_CHARS = 500
 # The query language's own limits: terms (words, phrases, names) and nesting levels.
 MAX_QUERY_TERMS = 1024
 MAX_QUERY_DEPTH = 20

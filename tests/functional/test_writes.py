@@ -274,3 +274,22 @@ def test_a_writer_that_cannot_write_its_segment_leaves_the_index_and_journal_as_
     assert total(app, "quorblat") == 0
     assert apply_journal(settings).indexed == 1  # the next pass, with room, applies it
     assert total(app, "quorblat") == 1
+
+
+def test_a_path_id_follows_the_same_rule_as_a_body_id(app):
+    for bad in ("x" * 501, "%20%20"):
+        response = app.put_json(f"/articles/{bad}", ARTICLE, headers=AUTH, expect_errors=True)
+        assert_problem(response, 400, code="invalid_id")
+        assert_problem(app.delete(f"/articles/{bad}", headers=AUTH, expect_errors=True), 400,
+                       code="invalid_id")
+    assert app.put_json("/articles/" + "x" * 500, ARTICLE, headers=AUTH).status_int == 201
+
+
+def test_a_year_may_be_written_as_a_number_as_the_import_takes_it(app, settings):
+    assert app.put_json("/articles/y-1", {**ARTICLE, "date": 2023}, headers=AUTH).status_int == 201
+    for bad in (True, 20.5, ["2023"], "x" * 101):
+        response = app.put_json("/articles/y-2", {**ARTICLE, "date": bad}, headers=AUTH,
+                                expect_errors=True)
+        assert_problem(response, 400, code="invalid_field", param="date")
+    apply_journal(settings)
+    assert app.get("/articles/y-1").json["date"] == "2023"
