@@ -79,7 +79,7 @@ def build_spec(schemas: Schemas, version: str) -> dict:
                 schemas.article_write, schemas.write_result, path_params=("article_id",))
     put["responses"]["201"] = put["responses"]["200"]
     delete = write("Delete an article (If-Match as for PUT)", None, None, schemas.write_result,
-                   path_params=("article_id",), errors=(401, 403, 404, 409, 503, 507))
+                   path_params=("article_id",), errors=(400, 401, 403, 404, 409, 503, 507))
     delete["responses"] = {"204": {"description": "Deleted"},
                            **{k: v for k, v in delete["responses"].items() if k != "200"}}
     spec.path("/articles/{article_id}", operations={

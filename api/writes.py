@@ -158,8 +158,9 @@ def _version(article_id: str, record: dict) -> str:
 def _check_id(article_id: str) -> None:
     """The path's id obeys the body's rule: not blank, at most ``MAX_ID_CHARS``."""
     if not article_id.strip() or len(article_id) > MAX_ID_CHARS:
-        raise Problem(400, "invalid_id", f"an article id has 1 to {MAX_ID_CHARS:,} characters "
-                      f"and is not blank; this one has {len(article_id):,}",
+        raise Problem(400, "invalid_id", f"an article id has 1 to {MAX_ID_CHARS:,} characters, "
+                      f"not all blank; this one has {len(article_id):,}, "
+                      f"{'all blank' if not article_id.strip() else 'too many'}",
                       [{"param": "article_id", "message": "not a usable id"}])
 
 
