@@ -13,9 +13,12 @@ import falcon
 
 from api import docs, errors
 from api.auth import KeyMiddleware
+from api.export import ExportResource
 from api.logs import RequestIdMiddleware
 from api.metrics import Metrics, MetricsMiddleware, MetricsResource
 from api.openapi import build_spec
+from api.pages import ReadPageResource, SearchPageResource
+from api.rendering import STATIC_PATH, STATIC_URL, Templates
 from api.resources import (
     ArticleResource,
     ArticlesResource,
@@ -47,6 +50,7 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
     app.req_options.keep_blank_qs_values = True
     errors.install(app)
     app.add_route("/search", SearchResource(searcher, schemas))
+    app.add_route("/export", ExportResource(searcher, schemas, settings.max_export_rows))
     # ``path``: ids from JSONL/CSV may contain "/" (the server decodes %2F before routing).
     writes = Writes(searcher, schemas, settings)
     app.add_route("/articles", ArticlesResource(writes))
@@ -61,6 +65,11 @@ def create_app(settings: Settings | None = None, searcher: Searcher | None = Non
     app.add_route("/docs", docs.DocsResource())
     app.add_route("/docs/", docs.DocsResource())
     app.add_static_route("/docs/assets", docs.ASSETS_PATH)
+    # The search page for people: HTML over the same library and limits (api/pages.py).
+    templates = Templates()
+    app.add_route("/", SearchPageResource(searcher, schemas, templates, settings))
+    app.add_route("/read/{article_id:path}", ReadPageResource(searcher, schemas, templates))
+    app.add_static_route(STATIC_URL, STATIC_PATH)
     return app
 
 

@@ -19,7 +19,7 @@ from api.errors import Problem
 from search.settings import Settings, SettingsError, variable_of
 
 # Probes, metrics and the API's description stay open, whatever the read keys.
-OPEN_PATHS = ("/health", "/ready", "/metrics", "/openapi.json", "/docs")
+OPEN_PATHS = ("/health", "/ready", "/metrics", "/openapi.json", "/docs", "/static")
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="newsdesk"'}
 
 

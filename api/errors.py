@@ -88,9 +88,14 @@ def serialize_problem(req: falcon.Request, resp: falcon.Response, exc: falcon.HT
     resp.text = json.dumps(document)
 
 
-def handle_invalid_request(req, resp, exc: InvalidRequest, params) -> None:
+def problem_of(exc: InvalidRequest) -> Problem:
+    """The library's refusal as the API answers it: 404 for a missing thing, else 400."""
     status = 404 if exc.code.endswith("_not_found") else 400
-    raise Problem(status, exc.code, str(exc), [{"param": exc.param, "message": str(exc)}])
+    return Problem(status, exc.code, str(exc), [{"param": exc.param, "message": str(exc)}])
+
+
+def handle_invalid_request(req, resp, exc: InvalidRequest, params) -> None:
+    raise problem_of(exc)
 
 
 def handle_index_missing(req, resp, exc: IndexMissing, params) -> None:

@@ -59,6 +59,19 @@ def build_spec(schemas: Schemas, version: str) -> dict:
         "get": operation("Search articles", schemas.search_page, schemas.search_query),
         "post": search_post,
     })
+    export = operation("Every match of a search, streamed as CSV or JSONL (at most "
+                       "NEWSDESK_MAX_EXPORT_ROWS, in the search's order)", None,
+                       schemas.export_query, errors=(400, 503))
+    export["responses"]["200"] = {
+        "description": "The matches. X-Total-Count: how many matched in all; "
+                       "X-Export-Truncated: true when that is more than were sent.",
+        "headers": {name: {"schema": {"type": kind}} for name, kind in (
+            ("X-Total-Count", "integer"), ("X-Export-Limit", "integer"),
+            ("X-Export-Truncated", "string"))},
+        "content": {"text/csv": {"schema": {"type": "string"}},
+                    "application/x-ndjson": {"schema": {"type": "string"}}},
+    }
+    spec.path("/export", operations={"get": export})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
                                                "description": "A key from NEWSDESK_API_KEYS"})
     write_errors = (400, 401, 403, 409, 413, 415, 503, 507)

@@ -24,14 +24,20 @@ MAX_SEARCH_BODY_BYTES = 64_000
 
 
 def load_query(schema: Schema, req: falcon.Request) -> dict:
-    """Query parameters through a schema; a scalar given twice is an error, not a guess."""
-    for name, value in req.params.items():
+    """Query parameters through a schema."""
+    return load_query_params(schema, req.params)
+
+
+def load_query_params(schema: Schema, given: dict) -> dict:
+    """A query string's parameters through a schema; a scalar given twice is an error,
+    not a guess."""
+    for name, value in given.items():
         if name not in LIST_PARAMS and isinstance(value, list):
             raise Problem(
                 400, "repeated_parameter", f"{name} is given {len(value)} times; give it once",
                 [{"param": name, "message": f"{name} may be given only once"}],
             )
-    return load_params(schema, req.params)
+    return load_params(schema, given)
 
 
 def load_params(schema: Schema, given: dict) -> dict:
@@ -70,17 +76,23 @@ class SearchResource:
         self._search(resp, load_params(self.schemas.search_query, doc))
 
     def _search(self, resp: falcon.Response, args: dict) -> None:
-        filters = Filters(
-            **{kind.filters_field: tuple(args.pop(kind.name)) for kind in FACETS},
-            date_from=args.pop("date_from"),
-            date_to=args.pop("date_to"),
-        )
-        page = self.searcher.search(SearchRequest(filters=filters, **args))
+        page = self.searcher.search(search_request(args))
         send(resp, self.schemas.search_page, search_payload(page))
 
     def on_head(self, req: falcon.Request, resp: falcon.Response) -> None:
         """The same answer's status and headers (Falcon sends no body for HEAD)."""
         self.on_get(req, resp)
+
+
+def search_request(args: dict) -> SearchRequest:
+    """A search from loaded parameters (the search, export and page schemas' output)."""
+    args = dict(args)
+    filters = Filters(
+        **{kind.filters_field: tuple(args.pop(kind.name)) for kind in FACETS},
+        date_from=args.pop("date_from"),
+        date_to=args.pop("date_to"),
+    )
+    return SearchRequest(filters=filters, **args)
 
 
 def search_payload(page: SearchPage) -> dict:

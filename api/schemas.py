@@ -16,6 +16,9 @@ from search.query.limits import MAX_ID_CHARS, default, number_bounds, text_lengt
 from search.query.results import DATE_INTERVALS, SORTS
 from search.settings import Settings
 
+# GET /export's formats (api/export.py writes them).
+EXPORT_FORMATS = ("csv", "jsonl")
+
 # Exactly the periods the API accepts: a year (not 0000), a year-month, or a real date
 # (month lengths, and 29 February in leap years only), so a client or a generated test
 # that follows the document is never refused.
@@ -81,6 +84,7 @@ def _values(description: str) -> fields.List:
 @dataclass(frozen=True)
 class Schemas:
     search_query: Schema
+    export_query: Schema
     article_query: Schema
     facet_query: Schema
     search_page: Schema
@@ -112,7 +116,9 @@ def make_schemas(settings: Settings) -> Schemas:
             metadata={"description": description},
         )
 
-    class SearchQuery(QuerySchema):
+    class MatchQuery(QuerySchema):
+        """What selects and orders the matches: a search's and an export's parameters."""
+
         q = query_text("Words (all must match), \"phrases\", OR, NOT or -word, "
                        "field:value (title, body, outlet, person, organisation, place), "
                        "word* (prefix), word~ (fuzzy). Empty: every article.")
@@ -129,6 +135,18 @@ def make_schemas(settings: Settings) -> Schemas:
             metadata={"description": "Inclusive upper bound: YYYY, YYYY-MM or YYYY-MM-DD."},
         )
         sort = fields.String(load_default=default("sort"), validate=validate.OneOf(SORTS))
+        recency_half_life_days = number(
+            fields.Float, "recency_half_life_days", allow_nan=False,
+            metadata={"description": "Blend recency into relevance: a score halves every "
+                      "this many days of age. Off unless given."},
+        )
+
+        @validates_schema
+        def check_dates(self, data, **kwargs):
+            if data["date_from"] and data["date_to"] and data["date_from"] > data["date_to"]:
+                raise ValidationError("date_from is after date_to", "date_from")
+
+    class SearchQuery(MatchQuery):
         page = number(fields.Integer, "page", strict=False, metadata={
             "description": "1-based; page * page_size may not exceed "
                            f"{settings.max_result_window}."})
@@ -139,11 +157,6 @@ def make_schemas(settings: Settings) -> Schemas:
         )
         fragments = number(fields.Integer, "fragments")
         fragment_chars = number(fields.Integer, "fragment_chars")
-        recency_half_life_days = number(
-            fields.Float, "recency_half_life_days", allow_nan=False,
-            metadata={"description": "Blend recency into relevance: a score halves every "
-                      "this many days of age. Off unless given."},
-        )
 
         @validates_schema
         def check_window(self, data, **kwargs):
@@ -151,8 +164,14 @@ def make_schemas(settings: Settings) -> Schemas:
                 raise ValidationError(
                     f"page * page_size may not exceed {settings.max_result_window}", "page"
                 )
-            if data["date_from"] and data["date_to"] and data["date_from"] > data["date_to"]:
-                raise ValidationError("date_from is after date_to", "date_from")
+
+    class ExportQuery(MatchQuery):
+        format = fields.String(
+            required=True, validate=validate.OneOf(EXPORT_FORMATS),
+            metadata={"description": "csv (a header row; entity names joined by \"; \") "
+                      "or jsonl (one import record a line). Both read back with "
+                      "`search build`."},
+        )
 
     class ArticleQuery(QuerySchema):
         q = query_text("A search query (as in /search): its words are marked in the whole "
@@ -167,6 +186,7 @@ def make_schemas(settings: Settings) -> Schemas:
 
     return Schemas(
         search_query=SearchQuery(),
+        export_query=ExportQuery(),
         article_query=ArticleQuery(),
         facet_query=FacetQuery(),
         search_page=SearchPageSchema(),

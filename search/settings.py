@@ -54,6 +54,9 @@ class Settings:
     max_filter_values: int = 20
     max_fragments: int = 5
     max_fragment_chars: int = 500
+    # An export (GET /export, the page's CSV/JSONL links) streams at most this many
+    # matches, in the search's order; the response says how many there were in all.
+    max_export_rows: int = 10_000
     # A query's evaluation stops at this budget and answers with what it found (timed_out).
     query_budget_ms: int = 1000
     # How often a worker checks whether a new index generation was published.
@@ -108,7 +111,7 @@ class Settings:
             "build_processes", "max_article_bytes", "max_query_chars", "max_page_size",
             "max_result_window", "max_facet_size", "max_filter_values", "max_fragments",
             "max_fragment_chars", "port", "workers", "max_write_bytes", "query_budget_ms",
-            "max_bulk_bytes", "max_bulk_lines",
+            "max_bulk_bytes", "max_bulk_lines", "max_export_rows",
         ):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{variable_of(name)} must be at least 1")

@@ -18,6 +18,7 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "model: runs the spaCy model (slower)")
+    config.addinivalue_line("markers", "browser: drives Chromium (tests/browser)")
     config.addinivalue_line(
         "markers", "container: needs a container engine and the built image (make docker-test)"
     )

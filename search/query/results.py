@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from search.models import Article
@@ -141,3 +142,13 @@ class SearchPage:
     @property
     def total_pages(self) -> int:
         return -(-self.total // self.page_size) if self.page_size else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Matches:
+    """All matches of a search in order (an export), up to a limit, read as iterated."""
+
+    total: int  # every match, also those past the limit
+    articles: Iterator[Article]
+    notes: list[str]
+    timed_out: bool = False

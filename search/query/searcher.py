@@ -10,6 +10,7 @@ one only wires them, so a request always reads a single generation from start to
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -31,6 +32,7 @@ from search.query.results import (
     Highlights,
     Hit,
     InvalidRequest,
+    Matches,
     SearchPage,
     SearchRequest,
 )
@@ -69,30 +71,22 @@ class Searcher:
         clock = time.perf_counter()
         validate_search(request, self.settings)
         gen = self.generation()
-        tree = _parse(request.q)
-        dates_wanted = date_mask(gen, request.filters)
-        facet_masks = {f: facet_mask(gen, f, request.filters) for f in FACET_FIELDS}
-        filtered = dates_wanted.copy()
-        for mask in facet_masks.values():
-            filtered &= mask
-        evaluator, match = self._evaluate(gen, tree, filtered)
-        base = match.mask & gen.live
-        docs = np.flatnonzero(base & filtered)
-        scores = blend_recency(gen, match.score, request.recency_half_life_days)
+        found = self._matches(gen, request)
+        evaluator, docs, scores = found.evaluator, found.docs, found.scores
         hits = [
             self._hit(gen, int(d), float(scores[d]), evaluator.marks, request)
             for d in page_of(gen, docs, scores, request)
         ]
         facets = (
-            facet_counts(gen, base & dates_wanted, facet_masks, request.filters,
-                         request.facet_size)
+            facet_counts(gen, found.base & found.dates_wanted, found.facet_masks,
+                         request.filters, request.facet_size)
             if request.facet_size
             else {}
         )
         suggestion = None
         full_matches = 0 if evaluator.relaxed else docs.size
-        if full_matches == 0 and tree is not None:  # never for a query that found itself
-            suggestion = suggest(gen, request.q, tree, full_matches, within=filtered)
+        if full_matches == 0 and found.tree is not None:  # never for a query that found itself
+            suggestion = suggest(gen, request.q, found.tree, full_matches, within=found.filtered)
         return SearchPage(
             query=request.q,
             total=int(docs.size),
@@ -109,6 +103,32 @@ class Searcher:
             date_interval=request.date_interval,
             timed_out=evaluator.timed_out,
         )
+
+    def export(self, request: SearchRequest, limit: int) -> Matches:
+        """Every match of a search in its order, up to ``limit``, read lazily: an export
+        streams them without holding the articles in memory. The generation is held by
+        the iterator, so a rebuild published meanwhile does not change the export."""
+        validate_search(request, self.settings)
+        gen = self.generation()
+        found = self._matches(gen, request)
+        order = page_of(gen, found.docs, found.scores, replace(request, page=1, page_size=limit))
+        articles = (from_stored(gen.stored(int(d))) for d in order)
+        return Matches(total=int(found.docs.size), articles=articles,
+                       notes=found.evaluator.notes, timed_out=found.evaluator.timed_out)
+
+    def _matches(self, gen: Generation, request: SearchRequest) -> _Found:
+        """The query evaluated within the filters: what a page and an export share."""
+        tree = _parse(request.q)
+        dates_wanted = date_mask(gen, request.filters)
+        facet_masks = {f: facet_mask(gen, f, request.filters) for f in FACET_FIELDS}
+        filtered = dates_wanted.copy()
+        for mask in facet_masks.values():
+            filtered &= mask
+        evaluator, match = self._evaluate(gen, tree, filtered)
+        base = match.mask & gen.live
+        scores = blend_recency(gen, match.score, request.recency_half_life_days)
+        return _Found(tree, evaluator, base, np.flatnonzero(base & filtered), scores,
+                      dates_wanted, facet_masks, filtered)
 
     def _hit(self, gen: Generation, docnum: int, score: float, marks: Marks,
              request: SearchRequest) -> Hit:
@@ -168,6 +188,18 @@ class Searcher:
         """Values of a facet whose name, or a word in it, starts with ``prefix``."""
         validate_facet_values(facet, prefix, size, self.settings)
         return values_with_prefix(self.generation(), facet, prefix, size)
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    tree: object
+    evaluator: Evaluator
+    base: np.ndarray  # the query's live matches, before the filters
+    docs: np.ndarray  # ... and within them
+    scores: np.ndarray
+    dates_wanted: np.ndarray
+    facet_masks: dict[str, np.ndarray]
+    filtered: np.ndarray
 
 
 def _parse(q: str):

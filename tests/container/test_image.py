@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -108,6 +109,18 @@ def test_serves_the_samples_on_its_own(sample_container):
     assert page["total"] >= 1
     assert "<mark>Aliyev</mark>" in page["results"][0]["highlights"]["body"][0]
     assert get_json(f"{sample_container.base}/ready")["articles"] == 5
+
+
+def test_serves_the_search_page_with_its_assets(sample_container):
+    with OPENER.open(f"{sample_container.base}/?q=Aliyev", timeout=10) as response:
+        assert response.headers.get_content_type() == "text/html"
+        html = response.read().decode("utf-8")
+    assert "<mark>Aliyev</mark>" in html
+    for asset in re.findall(r'(?:href|src)="(/static/[^"]+)"', html):
+        with OPENER.open(sample_container.base + asset, timeout=10) as response:
+            assert response.status == 200 and response.read()
+    with OPENER.open(f"{sample_container.base}/export?format=csv&q=Aliyev", timeout=10) as r:
+        assert r.read().decode("utf-8").startswith("id,title,date,outlet,url,")
 
 
 def test_runs_as_a_non_root_user(sample_container):

@@ -521,7 +521,7 @@ def test_weird_input_gets_an_answer(app, query_string):
         "/articles/%00", "/articles/%F0%9F%98%80", "/articles/..%2F..%2Fetc%2Fpasswd",
         "/articles/" + "x" * 2000, "/facets/person?prefix=%00",
         "/facets/person?prefix=%D0%9F", "/facets/%F0%9F%98%80", "/docs/assets/..%2F..%2Fapp.py",
-        "/%00", "/search%00",
+        "/%00", "/search%00", "/static/..%2F..%2Fapp.py", "/static/%00",
     ],
 )
 def test_weird_paths_get_an_answer(app, path):
@@ -731,8 +731,12 @@ def test_openapi_document_is_valid_and_matches_the_validation(app, seed_index):
     validate(spec)
     assert spec["openapi"].startswith("3.")
     assert set(spec["paths"]) == {
-        "/search", "/articles/{article_id}", "/articles", "/facets/{name}", "/health", "/ready"
+        "/search", "/export", "/articles/{article_id}", "/articles", "/facets/{name}",
+        "/health", "/ready"
     }
+    export_params = {p["name"] for p in spec["paths"]["/export"]["get"]["parameters"]}
+    assert export_params == set(make_schemas(seed_index).export_query.fields)
+    assert {"q", "person", "sort", "format"} <= export_params
     article_ops = spec["paths"]["/articles/{article_id}"]
     assert set(article_ops) == {"get", "put", "delete"}
     for op in (article_ops["put"], article_ops["delete"], spec["paths"]["/articles"]["post"]):
