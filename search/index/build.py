@@ -592,7 +592,7 @@ def compounds_of(articles: Sequence[Article]) -> dict[str, str]:
     (``search.query.evaluate``) without a posting added to the index."""
     found: dict[str, str] = {}
     for article in articles:
-        for text in (article.title, article.body):
+        for text in (article.title, article.body, article.captions):
             if "-" not in text:
                 continue
             for match in COMPOUND.finditer(text):
@@ -653,11 +653,19 @@ def _feed_fingerprint(hasher, raw: RawArticle) -> None:
 
 
 def _ner_text(article: Article) -> str:
-    return f"{article.title}\n\n{article.body}"
+    """What entities are extracted from: the title, the body and the captions (whose
+    names, often the only mention of who is pictured, are the article's too)."""
+    return ner_text(article.title, article.body, article.captions)
 
 
 def _stored_text_key(stored: dict) -> str:
-    return text_key(f"{stored.get('title', '')}\n\n{stored.get('body', '')}")
+    return text_key(ner_text(stored.get("title", ""), stored.get("body", ""),
+                             stored.get("captions", "")))
+
+
+def ner_text(title: str, body: str, captions: str) -> str:
+    text = f"{title}\n\n{body}"
+    return f"{text}\n\n{captions}" if captions else text
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:

@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from search.index.schema import from_stored
+from search.index.schema import TEXT_FIELDS, from_stored
 from search.index.store import IndexMissing, IndexStore
 from search.models import Article
 from search.query import querylang
@@ -120,7 +120,14 @@ class Searcher:
             body = fragments(article.body, found, request.fragments, request.fragment_chars)
         title = spans(article.title, IndexedText(gen.postings["title"], docnum),
                       *marks.of("title"))
-        highlights = Highlights(title=mark(article.title, title), body=body)
+        captions = []
+        if request.fragments > 0 and article.captions:
+            found = spans(article.captions, IndexedText(gen.postings["captions"], docnum),
+                          *marks.of("captions"))
+            if found:
+                captions = fragments(article.captions, found, request.fragments,
+                                     request.fragment_chars)
+        highlights = Highlights(title=mark(article.title, title), body=body, captions=captions)
         return Hit(article=article, score=round(score, 4), highlights=highlights)
 
     def article(self, article_id: str) -> Article | None:
@@ -152,9 +159,9 @@ class Searcher:
             f: mark(getattr(article, f), spans(getattr(article, f),
                                                IndexedText(gen.postings[f], docnum),
                                                *evaluator.marks.of(f)))
-            for f in ("title", "body")
+            for f in TEXT_FIELDS
         }
-        return ArticleView(article, marked["title"], marked["body"])
+        return ArticleView(article, marked["title"], marked["body"], marked["captions"])
 
     def _evaluate(self, gen: Generation, tree, within: np.ndarray | None):
         """The query's matches (within the filters), under the time budget."""

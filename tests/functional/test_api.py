@@ -33,7 +33,8 @@ PAGE_KEYS = {
 }
 RESULT_KEYS = {"id", "title", "date", "outlet", "url", "score", "highlights", "entities"}
 ENTITY_KEYS = {"people", "organisations", "places"}
-ARTICLE_KEYS = {"id", "title", "body", "date", "outlet", "url", "word_count", "entities"}
+ARTICLE_KEYS = {"id", "title", "body", "captions", "date", "outlet", "url", "word_count",
+                "entities"}
 
 
 def search(app: TestApp, **params) -> dict:
@@ -118,9 +119,10 @@ def test_search_response_has_every_documented_key(app):
     assert page["results"]
     for result in page["results"]:
         assert set(result) == RESULT_KEYS
-        assert set(result["highlights"]) == {"title", "body"}
+        assert set(result["highlights"]) == {"title", "body", "captions"}
         assert isinstance(result["highlights"]["title"], str)
         assert isinstance(result["highlights"]["body"], list)
+        assert isinstance(result["highlights"]["captions"], list)
         assert set(result["entities"]) == ENTITY_KEYS
         assert isinstance(result["score"], float) and result["score"] > 0
         assert result["date"] is None or dt.date.fromisoformat(result["date"])
@@ -638,6 +640,45 @@ def test_article_with_a_query_has_its_words_marked_in_the_whole_text(app):
     assert "<mark>Aliyev</mark>" in near and "<mark>Putin</mark>" in near
     (hit,) = [r for r in search(app, q='"Aliyev Putin"~5')["results"] if r["id"] == article["id"]]
     assert "<mark>" in " ".join(hit["highlights"]["body"])
+
+
+# -- captions: their own field ---------------------------------------------------------
+SEED_004 = "004_7de97581a2d11456"
+
+
+def test_caption_names_are_entities_of_their_article(app):
+    """Seed 004 names these only in photo captions, which the cleaner used to drop."""
+    article = app.get(f"/articles/{SEED_004}").json
+    for person in ("Sergei Lavrov", "Zohrab Mnatsakanyan", "Jeyhun Bayramov"):
+        assert person in article["entities"]["people"]
+        assert person in article["captions"] and person not in article["body"]
+    assert "Stepanakert" in article["entities"]["places"]
+    assert "via AP)" not in article["body"]
+    # The video still appears twice in the page (with different spacing): kept once.
+    assert article["captions"].count("Armenian solders guard their position") == 1
+
+
+def test_a_caption_word_is_found_and_marked_with_captions_field(app):
+    page = search(app, q="captions:Lavrov")
+    assert ids(page) == [SEED_004]
+    (hit,) = page["results"]
+    assert any("<mark>Lavrov</mark>" in f for f in hit["highlights"]["captions"])
+    assert ids(search(app, q="body:Lavrov")) == []
+    marked = app.get(f"/articles/{SEED_004}", params={"q": "captions:Lavrov"}).json
+    assert "<mark>Lavrov</mark>" in marked["highlights"]["captions"]
+    assert "<mark>" not in marked["highlights"]["body"]
+
+
+def test_a_body_query_does_not_mark_captions(app):
+    # "Moscow" stands in 004's body and in a caption; body: marks only the body.
+    (hit,) = [r for r in search(app, q="body:Moscow")["results"] if r["id"] == SEED_004]
+    assert hit["highlights"]["captions"] == []
+    assert any("<mark>" in f for f in hit["highlights"]["body"])
+    marked = app.get(f"/articles/{SEED_004}", params={"q": "body:Moscow"}).json["highlights"]
+    assert "<mark>" not in marked["captions"] and "<mark>Moscow</mark>" in marked["body"]
+    # Without a field, the caption's Moscow is marked too.
+    (hit,) = [r for r in search(app, q="Moscow")["results"] if r["id"] == SEED_004]
+    assert any("<mark>Moscow</mark>" in f for f in hit["highlights"]["captions"])
 
 
 @pytest.mark.parametrize("q, code", [('"peace', "query_syntax"), ("x" * 4001, "invalid_parameter")])
