@@ -10,9 +10,11 @@ one only wires them, so a request always reads a single generation from start to
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 
+from search.enrich.entities.aliases import Aliases, load_aliases
 from search.index.schema import TEXT_FIELDS, from_stored
 from search.index.store import IndexMissing, IndexStore
 from search.models import Article
@@ -22,6 +24,7 @@ from search.query.facets import date_buckets, facet_counts, values_with_prefix
 from search.query.filters import date_mask, facet_mask
 from search.query.generation import Generation
 from search.query.highlight import IndexedText, Marks, fragments, mark, spans
+from search.query.names import QueryNames
 from search.query.ordering import blend_recency, page_of
 from search.query.reloading import CurrentGeneration
 from search.query.results import (
@@ -44,6 +47,8 @@ class Searcher:
         self.settings = settings
         self.store = IndexStore(settings.index_dir)
         self.current = CurrentGeneration(self.store, settings.reload_check_seconds)
+        self._aliases: Aliases | None = None
+        self._names: tuple[Generation, QueryNames] | None = None
 
     def generation(self) -> Generation:
         """The current generation, reopened when a newer build has been published."""
@@ -55,6 +60,18 @@ class Searcher:
 
     def close(self) -> None:
         self.current.close()
+
+    def names(self, gen: Generation) -> QueryNames:
+        """The generation's entity names with the aliases the build used, made once per
+        generation (on first use: the aliases files are read once per process)."""
+        cached = self._names
+        if cached is not None and cached[0] is gen:
+            return cached[1]
+        if self._aliases is None:
+            self._aliases = load_aliases(self.settings.aliases_files)
+        names = QueryNames.of_generation(gen.path, gen.columns.facets, self._aliases)
+        self._names = (gen, names)
+        return names
 
     def status(self) -> dict:
         gen = self.generation()
@@ -70,12 +87,16 @@ class Searcher:
         validate_search(request, self.settings)
         gen = self.generation()
         tree = _parse(request.q)
+        names = self.names(gen)
+        filters, filter_notes = names.resolve_filters(request.filters)
+        request = replace(request, filters=filters)
         dates_wanted = date_mask(gen, request.filters)
         facet_masks = {f: facet_mask(gen, f, request.filters) for f in FACET_FIELDS}
         filtered = dates_wanted.copy()
         for mask in facet_masks.values():
             filtered &= mask
         evaluator, match = self._evaluate(gen, tree, filtered)
+        evaluator.notes[:0] = filter_notes
         base = match.mask & gen.live
         docs = np.flatnonzero(base & filtered)
         scores = blend_recency(gen, match.score, request.recency_half_life_days)
@@ -165,7 +186,8 @@ class Searcher:
 
     def _evaluate(self, gen: Generation, tree, within: np.ndarray | None):
         """The query's matches (within the filters), under the time budget."""
-        evaluator = Evaluator(gen, deadline=time.monotonic() + self.settings.query_budget_ms / 1000)
+        evaluator = Evaluator(gen, deadline=time.monotonic() + self.settings.query_budget_ms / 1000,
+                              names=self.names(gen))
         try:
             return evaluator, evaluator.evaluate(tree, within=within)
         except QueryTooBroad as exc:
@@ -174,7 +196,8 @@ class Searcher:
     def facet_values(self, facet: str, prefix: str, size: int) -> Facet:
         """Values of a facet whose name, or a word in it, starts with ``prefix``."""
         validate_facet_values(facet, prefix, size, self.settings)
-        return values_with_prefix(self.generation(), facet, prefix, size)
+        gen = self.generation()
+        return values_with_prefix(gen, facet, prefix, size, self.names(gen))
 
 
 def _parse(q: str):

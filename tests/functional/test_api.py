@@ -642,6 +642,58 @@ def test_article_with_a_query_has_its_words_marked_in_the_whole_text(app):
     assert "<mark>" in " ".join(hit["highlights"]["body"])
 
 
+# -- query-time resolution: what users type, as the index names it -----------------------
+SEED_001 = "001_9ed5408ae21413a6"
+
+
+@pytest.mark.parametrize("q, other", [("Pashinian", "pashinyan"), ("Pashinyan", "pashinian")])
+def test_either_spelling_of_pashinyan_finds_both_articles(app, q, other):
+    """001 writes "Pashinian", 004 "Pashinyan": one man, found by either spelling."""
+    assert has_word(seed_text(SEED_001), "Pashinian")
+    assert not has_word(seed_text(SEED_004), "Pashinian")
+    page = search(app, q=q)
+    assert set(ids(page)) == {SEED_001, SEED_004}
+    assert any(other in note and q in note for note in page["notes"]), page["notes"]
+    # Both spellings are marked where they stand.
+    marked = " ".join(f for r in page["results"] for f in r["highlights"]["body"])
+    assert "<mark>Pashinian</mark>" in marked and "<mark>Pashinyan</mark>" in marked
+
+
+@pytest.mark.parametrize("q", ["person:pashinian", "person:Pashinyan",
+                               'person:"Nikol Pashinian"'])
+def test_person_field_query_resolves_a_transliteration(app, exported, q):
+    expected = {i for i, r in exported.items() if "Nikol Pashinyan" in r["people"]}
+    assert expected == {SEED_001, SEED_004}
+    assert set(ids(search(app, q=q))) == expected
+
+
+def test_person_shoygu_works_like_shoigu(app):
+    shoigu = search(app, q="person:shoigu")
+    shoygu = search(app, q="person:shoygu")
+    assert ids(shoigu) and ids(shoygu) == ids(shoigu)
+    assert any("Sergei Shoigu" in note for note in shoygu["notes"])
+    assert shoigu["notes"] == []
+
+
+def test_filter_value_resolves_and_echoes_the_canonical_value(app):
+    page = search(app, person="Nikol Pashinian")
+    assert set(ids(page)) == {SEED_001, SEED_004}
+    assert page["filters"]["person"] == ["Nikol Pashinyan"]
+    assert any("Nikol Pashinyan" in note for note in page["notes"])
+    (value,) = [v for v in page["facets"]["person"]["values"] if v["value"] == "Nikol Pashinyan"]
+    assert value["selected"]
+
+
+@pytest.mark.parametrize("params", [
+    {"person": "Nikol Pashinianov"}, {"q": "person:pashinianov"}, {"q": "Pashinianov"},
+    {"person": "ßßßßß"}, {"place": "-"}, {"q": "person:!!!"}, {"organisation": "e" * 200},
+    {"q": "person:" + "y" * 300}, {"q": "Zzzzzzz"},
+])
+def test_unknown_variants_match_nothing_and_never_crash(app, params):
+    page = search(app, **params)
+    assert page["total"] == 0, page["notes"]
+
+
 # -- captions: their own field ---------------------------------------------------------
 SEED_004 = "004_7de97581a2d11456"
 
@@ -701,6 +753,17 @@ def test_facet_prefix_finds_pashinyan(app, exported):
     for prefix in ("PASH", "Pash", "nikol p", "pashinyan"):
         values = app.get("/facets/person", params={"prefix": prefix}).json["values"]
         assert [v["value"] for v in values] == ["Nikol Pashinyan"], prefix
+
+
+def test_facet_prefix_matches_a_variant_spelling(app):
+    """Seed 001 spells him Pashinian, the index knows him as Nikol Pashinyan."""
+    for prefix in ("pashinian", "Nikol Pashinian", "PASHINIA", "shoygu"):
+        values = [v["value"] for v in
+                  app.get("/facets/person", params={"prefix": prefix}).json["values"]]
+        assert values == (["Sergei Shoigu"] if prefix == "shoygu" else ["Nikol Pashinyan"])
+    # Folding does not widen short or odd prefixes: "zz" and "eeeee" are not "z", "e".
+    for prefix in ("zzzzz", "ééééé", "qqqqqqqq"):
+        assert app.get("/facets/person", params={"prefix": prefix}).json["values"] == []
 
 
 def test_facet_prefix_matches_a_word_inside_the_value(app):
