@@ -37,6 +37,7 @@ from search.enrich.cache import ExtractionCache, text_key
 from search.enrich.entities.aliases import load_aliases
 from search.enrich.entities.canonical import EntityResolver
 from search.enrich.entities.extractors import Extractor, NoExtractor, make_extractor
+from search.enrich.entities.recall import NameFinder
 from search.enrich.pipeline import Enricher, id_of
 from search.enrich.rules import DATA_DIR
 from search.formats import STDIN, iter_sources
@@ -504,10 +505,16 @@ class _Job:
                     "--delete", None, f"no article with id {doc_id!r} in the index", NOT_DELETED
                 ))
         distinct: dict[str, set[str]] = {k: set() for k in ENTITY_TYPES}
+        finder = (NameFinder.for_corpus(resolver.counts(), self.aliases, resolver.rules)
+                  if self.extracts else None)
+        texts = self._spooled_texts() if self.extracts else itertools.repeat("")
         for s, (segment, docs) in enumerate(zip(self.new_segments, self.new_docs, strict=True)):
             names: dict[str, list[list[str]]] = {k: [] for k in ENTITY_TYPES}
             for doc, mentions, live in zip(docs, self._mentions(docs), self._live(s, docs),
                                            strict=True):
+                text = next(texts)
+                if live and finder is not None:
+                    mentions = finder.complete(text, mentions)
                 found = resolver.resolve(mentions, doc.tags) if live else {}
                 for kind in ENTITY_TYPES:
                     names[kind].append(found.get(kind, []))

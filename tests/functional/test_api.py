@@ -1019,3 +1019,20 @@ def test_a_facet_prefix_has_one_limit_in_the_api_and_the_library(app, seed_index
             searcher.facet_values("person", longest + "p", 10)
     finally:
         searcher.close()
+
+
+# -- the entities issue's seed cases --------------------------------------------------------
+@pytest.mark.parametrize("article_id, organisation", [
+    ("000_9c4553827276a6e6", "Collective Security Treaty Organization"),
+    ("002_002b8eaa92f1abb8", "Rosoboronexport"),
+    ("003_31c74742bc13b3e8", "Russian Foreign Ministry"),
+])
+def test_seed_organisations_the_model_missed_are_found(exported, article_id, organisation):
+    assert organisation in exported[article_id]["organisations"]
+
+
+def test_europe_inside_the_osce_name_is_not_a_place(exported):
+    osce = "Organization for Security and Cooperation in Europe"
+    text = seed_text("000_9c4553827276a6e6")
+    assert text.count("Europe") == text.count(osce) == 1
+    assert "Europe" not in exported["000_9c4553827276a6e6"]["places"]

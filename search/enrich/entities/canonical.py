@@ -248,6 +248,10 @@ class EntityResolver:
                     del self._counts[surface]
         self._index = None
 
+    def counts(self) -> Mapping[str, Mapping[str, int]]:
+        """Cleaned surface -> type -> mentions, over the corpus observed so far."""
+        return self._counts
+
     def to_dict(self) -> dict:
         """JSON-able statistics, sorted so equal statistics serialise identically."""
         return {
