@@ -23,7 +23,7 @@ from search.models import ENTITY_TYPES, Article
 from search.query.results import SearchRequest
 from search.query.searcher import Searcher
 
-CSV_COLUMNS = ("id", "title", "date", "outlet", "url", *ENTITY_TYPES, "body")
+CSV_COLUMNS = ("id", "title", "date", "outlet", "url", *ENTITY_TYPES, "body", "captions")
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
 # Rows encoded per chunk of the response: few enough to start sending at once.
 ROWS_PER_CHUNK = 50
@@ -37,7 +37,7 @@ def csv_rows(articles: Iterable[Article]) -> Iterator[str]:
     yield _drain(buffer)
     for article in articles:
         record = article.to_export()
-        writer.writerow(["; ".join(record[c]) if c in ENTITY_TYPES else record[c] or ""
+        writer.writerow(["; ".join(record[c]) if c in ENTITY_TYPES else record.get(c) or ""
                          for c in CSV_COLUMNS])
         yield _drain(buffer)
 

@@ -117,7 +117,8 @@ def search_payload(page: SearchPage) -> dict:
                 "outlet": hit.article.outlet,
                 "url": hit.article.url,
                 "score": hit.score,
-                "highlights": {"title": hit.highlights.title, "body": hit.highlights.body},
+                "highlights": {"title": hit.highlights.title, "body": hit.highlights.body,
+                               "captions": hit.highlights.captions},
                 "entities": entities(hit.article),
             }
             for hit in page.hits
@@ -155,11 +156,13 @@ class ArticleResource:
         article = view.article
         payload = {
             "id": article.id, "title": article.title, "body": article.body,
+            "captions": article.captions,
             "date": article.date_label, "outlet": article.outlet, "url": article.url,
             "word_count": article.word_count, "entities": entities(article),
         }
         if view.body_marked is not None:
-            payload["highlights"] = {"title": view.title_marked, "body": view.body_marked}
+            payload["highlights"] = {"title": view.title_marked, "body": view.body_marked,
+                                     "captions": view.captions_marked}
         if article.content_hash:
             resp.set_header("ETag", f'"{article.content_hash}"')
         send(resp, self.schemas.article, payload)

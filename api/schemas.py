@@ -120,7 +120,8 @@ def make_schemas(settings: Settings) -> Schemas:
         """What selects and orders the matches: a search's and an export's parameters."""
 
         q = query_text("Words (all must match), \"phrases\", OR, NOT or -word, "
-                       "field:value (title, body, outlet, person, organisation, place), "
+                       "field:value (title, body, captions, outlet, person, organisation, "
+                       "place), "
                        "word* (prefix), word~ (fuzzy). Empty: every article.")
         person = _values("Only articles mentioning all of these people (canonical names).")
         organisation = _values("Only articles mentioning all of these organisations.")
@@ -210,12 +211,17 @@ class EntitiesSchema(Schema):
 class HighlightsSchema(Schema):
     title = fields.String(metadata={"description": "HTML: escaped text, matches in <mark>."})
     body = fields.List(fields.String(), metadata={"description": "HTML fragments."})
+    captions = fields.List(fields.String(), metadata={
+        "description": "HTML fragments of the photo captions the query matched (none if "
+                       "it matched no caption)."})
 
 
 class ArticleHighlightsSchema(Schema):
     title = fields.String(metadata={"description": "HTML: escaped text, matches in <mark>."})
     body = fields.String(metadata={"description": "HTML: the whole text escaped, matches "
                                    "in <mark>, paragraphs separated by \\n\\n."})
+    captions = fields.String(metadata={"description": "HTML: the captions escaped, matches "
+                                       "in <mark>, captions separated by \\n\\n."})
 
 
 class ResultSchema(Schema):
@@ -291,6 +297,9 @@ class ArticleSchema(Schema):
     id = fields.String()
     title = fields.String()
     body = fields.String(metadata={"description": "Plain text, paragraphs separated by \\n\\n."})
+    captions = fields.String(metadata={"description": "Photo captions, kept apart from the "
+                                       "body; plain text, separated by \\n\\n (empty if "
+                                       "none)."})
     date = fields.String(allow_none=True, metadata={"description": "As precise as the source "
                          "gave it: YYYY-MM-DD, or YYYY-MM, or YYYY (never a made-up day)."})
     outlet = fields.String()
@@ -321,6 +330,8 @@ class ArticleWriteSchema(Schema):
                               "or as the import reads dates."})
     outlet = fields.String(allow_none=True, validate=validate.Length(max=500))
     url = fields.String(allow_none=True, validate=validate.Length(max=2_000))
+    captions = fields.String(allow_none=True, metadata={
+        "description": "Photo captions, kept apart from the body; separated by blank lines."})
     people = fields.List(fields.String(validate=validate.Length(max=500)),
                          validate=validate.Length(max=1_000))
     organisations = fields.List(fields.String(validate=validate.Length(max=500)),

@@ -34,6 +34,8 @@ class RawArticle:
     outlet: str | None = None
     url: str | None = None
     dateline: str | None = None
+    # Photo captions an import gave as their own field (the cleaner finds others in the body).
+    captions: str | None = None
     tags: dict[str, list[str]] = field(default_factory=dict)
     # The hash, once computed: the build hashes a record for its fingerprint, and the
     # worker that cleans it would otherwise hash it again.
@@ -55,6 +57,8 @@ class RawArticle:
             digest.update(len(data).to_bytes(8, "little"))
             digest.update(data)
         digest.update(json.dumps(self.tags, sort_keys=True).encode())
+        if self.captions is not None:  # absent captions leave earlier hashes unchanged
+            digest.update(b"c" + self.captions.encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 
 
@@ -94,6 +98,9 @@ class Article:
     # How much of ``date`` was given: "day", or "month" / "year" (then ``date`` is the
     # period's first day, never a made-up day of it).
     date_precision: str = "day"
+    # Photo captions, paragraphs separated by blank lines: searchable and a source of
+    # entities, but kept out of the body so they neither interrupt it nor count as it.
+    captions: str = ""
 
     @property
     def word_count(self) -> int:
@@ -113,4 +120,6 @@ class Article:
         record["date"] = self.date_label
         for key in ("source", "content_hash", "date_precision"):  # bookkeeping, or in the date
             record.pop(key)
+        if not record["captions"]:  # an article without captions exports as before
+            record.pop("captions")
         return record

@@ -121,8 +121,22 @@ def strip_tail(lines: list[str], rules: BoilerplateRules) -> list[str]:
     return lines[:cut]
 
 
+@dataclass(frozen=True, slots=True)
+class CleanText:
+    """An article's text, cleaned: its paragraphs, and its photo captions apart."""
+
+    paragraphs: list[str]
+    captions: list[str]
+
+
 def clean_body(text: str, rules: BoilerplateRules) -> list[str]:
-    """Paragraphs of the article proper: no trailing chrome, no captions.
+    """Paragraphs of the article proper: no trailing chrome, no captions."""
+    return clean_text(text, rules).paragraphs
+
+
+def clean_text(text: str, rules: BoilerplateRules) -> CleanText:
+    """The article proper, and its captions kept apart (not dropped: the names in them
+    are often the only mention of who is pictured). Repeated captions are kept once.
 
     The tail is cut on raw lines, before paragraphs are joined, because chrome is
     often a run of single-newline lines that would otherwise merge into one block.
@@ -132,5 +146,20 @@ def clean_body(text: str, rules: BoilerplateRules) -> list[str]:
     kept = strip_tail([lines[i] for i in content], rules)
     if len(kept) < len(content):
         lines = lines[: content[len(kept)]] if kept else []
-    paragraphs = split_paragraphs("\n".join(lines))
-    return [p for p in paragraphs if not is_caption(p, rules)]
+    body: list[str] = []
+    captions: list[str] = []
+    for paragraph in split_paragraphs("\n".join(lines)):
+        if not is_caption(paragraph, rules):
+            body.append(paragraph)
+        elif paragraph not in captions:
+            captions.append(paragraph)
+    return CleanText(body, captions)
+
+
+def clean_captions(text: str | None) -> list[str]:
+    """Captions given as their own field: paragraphs, normalised, each once."""
+    found: list[str] = []
+    for paragraph in split_paragraphs(text or ""):
+        if paragraph not in found:
+            found.append(paragraph)
+    return found

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from search.enrich.clean import BoilerplateRules, clean_body
+from search.enrich.clean import BoilerplateRules, clean_captions, clean_text
 from search.enrich.dates import DateError, dateline_date, parse_published
 from search.enrich.outlets import UNKNOWN_OUTLET, OutletRules, normalise_outlet
 from search.enrich.titles import choose_title
@@ -36,7 +36,10 @@ class Enricher:
     def enrich(self, raw: RawArticle) -> tuple[Article | None, list[Problem]]:
         """The article, or None when nothing readable is left; and what went wrong."""
         problems: list[Problem] = []
-        paragraphs = clean_body(raw.body, self.boilerplate)
+        cleaned = clean_text(raw.body, self.boilerplate)
+        paragraphs = cleaned.paragraphs
+        captions = clean_captions(raw.captions)
+        captions += [c for c in cleaned.captions if c not in captions]
         title, paragraphs = choose_title(raw.title, paragraphs)
         if not paragraphs:
             problems.append(Problem(raw.source, raw.position, "no body text after cleaning"))
@@ -66,6 +69,7 @@ class Enricher:
             source=raw.source,
             content_hash=raw.content_hash(),
             date_precision=precision,
+            captions="\n\n".join(captions),
         )
         return article, problems
 

@@ -9,7 +9,7 @@ from search.models import ENTITY_TYPES, Problem, RawArticle
 
 # --- mapping JSONL objects and CSV rows ----------------------------------------------
 
-_SCALAR_FIELDS = ("id", "title", "date", "outlet", "url")
+_SCALAR_FIELDS = ("id", "title", "date", "outlet", "url", "captions")
 _TAG_KEYS = {
     "people": "people",
     "organisations": "organisations",
@@ -90,6 +90,7 @@ def article_from_fields(
         date=values["date"],
         outlet=values["outlet"],
         url=values["url"],
+        captions=values["captions"],
         tags=tags,
     )
 

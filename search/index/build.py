@@ -37,6 +37,7 @@ from search.enrich.cache import ExtractionCache, text_key
 from search.enrich.entities.aliases import load_aliases
 from search.enrich.entities.canonical import EntityResolver
 from search.enrich.entities.extractors import Extractor, NoExtractor, make_extractor
+from search.enrich.entities.recall import NameFinder
 from search.enrich.pipeline import Enricher, id_of
 from search.enrich.rules import DATA_DIR
 from search.formats import STDIN, iter_sources
@@ -504,10 +505,16 @@ class _Job:
                     "--delete", None, f"no article with id {doc_id!r} in the index", NOT_DELETED
                 ))
         distinct: dict[str, set[str]] = {k: set() for k in ENTITY_TYPES}
+        finder = (NameFinder.for_corpus(resolver.counts(), self.aliases, resolver.rules)
+                  if self.extracts else None)
+        texts = self._spooled_texts() if self.extracts else itertools.repeat("")
         for s, (segment, docs) in enumerate(zip(self.new_segments, self.new_docs, strict=True)):
             names: dict[str, list[list[str]]] = {k: [] for k in ENTITY_TYPES}
             for doc, mentions, live in zip(docs, self._mentions(docs), self._live(s, docs),
                                            strict=True):
+                text = next(texts)
+                if live and finder is not None:
+                    mentions = finder.complete(text, mentions)
                 found = resolver.resolve(mentions, doc.tags) if live else {}
                 for kind in ENTITY_TYPES:
                     names[kind].append(found.get(kind, []))
@@ -592,7 +599,7 @@ def compounds_of(articles: Sequence[Article]) -> dict[str, str]:
     (``search.query.evaluate``) without a posting added to the index."""
     found: dict[str, str] = {}
     for article in articles:
-        for text in (article.title, article.body):
+        for text in (article.title, article.body, article.captions):
             if "-" not in text:
                 continue
             for match in COMPOUND.finditer(text):
@@ -653,11 +660,19 @@ def _feed_fingerprint(hasher, raw: RawArticle) -> None:
 
 
 def _ner_text(article: Article) -> str:
-    return f"{article.title}\n\n{article.body}"
+    """What entities are extracted from: the title, the body and the captions (whose
+    names, often the only mention of who is pictured, are the article's too)."""
+    return ner_text(article.title, article.body, article.captions)
 
 
 def _stored_text_key(stored: dict) -> str:
-    return text_key(f"{stored.get('title', '')}\n\n{stored.get('body', '')}")
+    return text_key(ner_text(stored.get("title", ""), stored.get("body", ""),
+                             stored.get("captions", "")))
+
+
+def ner_text(title: str, body: str, captions: str) -> str:
+    text = f"{title}\n\n{body}"
+    return f"{text}\n\n{captions}" if captions else text
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:

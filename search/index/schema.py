@@ -16,14 +16,15 @@ from search.analysis import text_analyzer
 from search.models import ENTITY_TYPES, Article
 
 # The searchable text fields, in the schema and in every segment.
-TEXT_FIELDS = ("title", "body")
+TEXT_FIELDS = ("title", "body", "captions")
 # Bump when the schema or what goes into it changes: a build then re-indexes everything.
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 ENTITY_SEPARATOR = ","
 
 
 def build_schema() -> Schema:
-    """What Whoosh sees: ``title`` and ``body`` searchable with positions, ``id`` unique.
+    """What Whoosh sees: ``title``, ``body`` and ``captions`` searchable with positions,
+    ``id`` unique.
 
     Everything else is stored only: dates, outlets and entities are filtered, counted
     and sorted from newsdesk's columns, never through Whoosh's field indexes.
@@ -33,6 +34,7 @@ def build_schema() -> Schema:
         id=ID(stored=True, unique=True),
         title=TEXT(stored=True, analyzer=analyzer, phrase=True),
         body=TEXT(stored=True, analyzer=analyzer, phrase=True),
+        captions=TEXT(stored=True, analyzer=analyzer, phrase=True),
         **{name: STORED() for name in STORED_ONLY},
     )
 
@@ -62,6 +64,8 @@ def stored_text_fields(article: Article) -> dict:
             doc["date_precision"] = article.date_precision
     if article.url:
         doc["url"] = article.url
+    if article.captions:
+        doc["captions"] = article.captions
     return doc
 
 
@@ -81,6 +85,7 @@ def from_stored(fields: dict) -> Article:
         source=fields.get("source", ""),
         content_hash=fields.get("content_hash", ""),
         date_precision=fields.get("date_precision", "day"),
+        captions=fields.get("captions", ""),
     )
 
 

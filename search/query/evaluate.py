@@ -19,6 +19,7 @@ from search.index.schema import TEXT_FIELDS
 from search.query import querylang as ql
 from search.query.generation import Generation
 from search.query.highlight import Marks
+from search.query.names import QueryNames
 from search.query.phrases import Phrase, docs_with_phrase, sorted_unique
 from search.query.results import FACET_COLUMNS
 
@@ -60,6 +61,8 @@ class Evaluator:
     # A query that gets there answers with what it has: later terms match nothing.
     deadline: float | None = None
     timed_out: bool = False
+    # The generation's entity names, to resolve variants users type (None: as typed).
+    names: QueryNames | None = None
 
     def evaluate(self, node: ql.Node | None, within: np.ndarray | None = None) -> Match:
         """Matches of ``node``; ``within`` (the filters) decides whether to relax.
@@ -194,7 +197,7 @@ class Evaluator:
         if len(terms) > 1:  # "Nagorno-Karabakh", "U.S.-led": the parts, in order
             found = self._phrase(word.text, word.field, 0)
         else:
-            found = self._terms(terms, fields)
+            found = self._terms([*terms, *self._name_spellings(word, terms[0])], fields)
         # The other spelling of a compound: "cease-fire" written closed, and "ceasefire"
         # as the archive writes it hyphenated (its parts as a phrase).
         for other in self._other_spellings(word.text, terms):
@@ -204,6 +207,30 @@ class Evaluator:
                 found = Match(_mask(found, self.gen) | _mask(alternative, self.gen),
                               np.maximum(found.score, alternative.score))
         return found
+
+    def _name_spellings(self, word: ql.Word, term: str) -> list[str]:
+        """The index terms of the other known spellings of an entity's name that ``word``
+        is one of ("Pashinian": "pashinyan"), with a note saying so."""
+        if self.names is None:
+            return []
+        fields = self._fields(word.field)
+        extra, shown = [], []
+        for spelling in self.names.spellings(word.text):
+            analysed = self.gen.analyse(spelling)
+            if len(analysed) != 1 or analysed[0] == term or analysed[0] in extra:
+                continue
+            # Only spellings the archive uses: a note about one it lacks says nothing.
+            if any(self.gen.postings[f].doc_frequency(analysed[0]) for f in fields):
+                extra.append(analysed[0])
+                shown.append(spelling)
+        if extra:
+            self._note(f"{word.text} also matched {', '.join(shown)}: other spellings "
+                       "of the same name")
+        return extra
+
+    def _note(self, note: str) -> None:
+        if note not in self.notes:
+            self.notes.append(note)
 
     def _other_spellings(self, text: str, terms: list[str]) -> list[str]:
         """A hyphenated word's parts written together ("cease-fire": "ceasefire"); a closed
@@ -323,10 +350,19 @@ class Evaluator:
         column = self.gen.columns.facets[node.field]
         if isinstance(node, ql.Word) and node.fuzzy:
             raise QueryTooBroad(f"~ (fuzzy) is not supported on names: {node.text}~")
+        names = self.names if self.names is not None and self.names.handles(node.field) else None
         if isinstance(node, ql.Word) and node.prefix:
             ordinals = column.lookup.with_prefix(node.text)
+            if names is not None:
+                ordinals = sorted({*ordinals, *names.with_prefix(node.field, node.text)})
         else:
             ordinals = column.lookup.matching(node.text)
+            if not ordinals and names is not None:  # a variant: an alias, a transliteration
+                ordinals = names.matching(node.field, node.text)
+                if ordinals:
+                    shown = ", ".join(column.values[o] for o in ordinals[:5])
+                    more = f" and {len(ordinals) - 5} more" if len(ordinals) > 5 else ""
+                    self._note(f"{node.text} is {shown}{more}")
         if len(ordinals) > MAX_VALUE_MATCHES:
             raise QueryTooBroad(f"{node.text!r} matches more than {MAX_VALUE_MATCHES} names")
         mask = column.docs_with_any(np.asarray(ordinals, dtype=np.int64), self.gen.size)

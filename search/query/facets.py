@@ -6,6 +6,7 @@ import numpy as np
 
 from search.index.columns import NO_DAY, FacetColumn
 from search.query.generation import Generation
+from search.query.names import QueryNames
 from search.query.results import FACET_FIELDS, FACETS, DateBucket, Facet, FacetValue, Filters
 
 
@@ -72,11 +73,15 @@ def _counted(keys: np.ndarray) -> list[tuple[int, int]]:
     return [(int(k) + low, int(counts[k])) for k in present]
 
 
-def values_with_prefix(gen: Generation, facet: str, prefix: str, size: int) -> Facet:
-    """Values of a facet whose name, or a word in it, starts with ``prefix``."""
+def values_with_prefix(gen: Generation, facet: str, prefix: str, size: int,
+                       names: QueryNames | None = None) -> Facet:
+    """Values of a facet whose name, or a word in it, starts with ``prefix``; with
+    ``names``, also those a known variant (alias, transliteration) starting so names."""
     column = gen.columns.facets[FACET_FIELDS[facet]]
     counts = column.document_frequency
     ords = column.lookup.with_prefix(prefix)
+    if names is not None and prefix.strip():
+        ords = sorted({*ords, *names.with_prefix(FACET_FIELDS[facet], prefix)})
     chosen = np.zeros(len(column.values), dtype=np.int64)
     if ords:
         chosen[ords] = counts[ords]

@@ -28,6 +28,7 @@ from search.query.results import FACET_FIELDS
 FIELDS = {
     "title": "title",
     "body": "body",
+    "captions": "captions",
     **FACET_FIELDS,
     "organization": "organisations",
 }

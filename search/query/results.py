@@ -102,6 +102,9 @@ class DateBucket:
 class Highlights:
     title: str
     body: list[str]
+    # Fragments of the captions that matched; none when the query matched no caption
+    # (a caption's opening, unlike the body's, says nothing about why the article came).
+    captions: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +115,7 @@ class ArticleView:
     # The whole title and body, escaped, matches in <mark>; None without a query.
     title_marked: str | None = None
     body_marked: str | None = None
+    captions_marked: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

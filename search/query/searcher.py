@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from search.index.schema import from_stored
+from search.enrich.entities.aliases import Aliases, load_aliases
+from search.index.schema import TEXT_FIELDS, from_stored
 from search.index.store import IndexMissing, IndexStore
 from search.models import Article
 from search.query import querylang
@@ -23,6 +24,7 @@ from search.query.facets import date_buckets, facet_counts, values_with_prefix
 from search.query.filters import date_mask, facet_mask
 from search.query.generation import Generation
 from search.query.highlight import IndexedText, Marks, fragments, mark, spans
+from search.query.names import QueryNames
 from search.query.ordering import blend_recency, page_of
 from search.query.reloading import CurrentGeneration
 from search.query.results import (
@@ -46,6 +48,8 @@ class Searcher:
         self.settings = settings
         self.store = IndexStore(settings.index_dir)
         self.current = CurrentGeneration(self.store, settings.reload_check_seconds)
+        self._aliases: Aliases | None = None
+        self._names: tuple[Generation, QueryNames] | None = None
 
     def generation(self) -> Generation:
         """The current generation, reopened when a newer build has been published."""
@@ -57,6 +61,18 @@ class Searcher:
 
     def close(self) -> None:
         self.current.close()
+
+    def names(self, gen: Generation) -> QueryNames:
+        """The generation's entity names with the aliases the build used, made once per
+        generation (on first use: the aliases files are read once per process)."""
+        cached = self._names
+        if cached is not None and cached[0] is gen:
+            return cached[1]
+        if self._aliases is None:
+            self._aliases = load_aliases(self.settings.aliases_files)
+        names = QueryNames.of_generation(gen.path, gen.columns.facets, self._aliases)
+        self._names = (gen, names)
+        return names
 
     def status(self) -> dict:
         gen = self.generation()
@@ -72,6 +88,7 @@ class Searcher:
         validate_search(request, self.settings)
         gen = self.generation()
         found = self._matches(gen, request)
+        request = found.request  # its filters resolved to canonical names
         evaluator, docs, scores = found.evaluator, found.docs, found.scores
         hits = [
             self._hit(gen, int(d), float(scores[d]), evaluator.marks, request)
@@ -117,17 +134,21 @@ class Searcher:
                        notes=found.evaluator.notes, timed_out=found.evaluator.timed_out)
 
     def _matches(self, gen: Generation, request: SearchRequest) -> _Found:
-        """The query evaluated within the filters: what a page and an export share."""
+        """The query evaluated within the filters: what a page and an export share. The
+        filters' names are resolved first (an alias or spelling to the canonical name)."""
         tree = _parse(request.q)
+        filters, filter_notes = self.names(gen).resolve_filters(request.filters)
+        request = replace(request, filters=filters)
         dates_wanted = date_mask(gen, request.filters)
         facet_masks = {f: facet_mask(gen, f, request.filters) for f in FACET_FIELDS}
         filtered = dates_wanted.copy()
         for mask in facet_masks.values():
             filtered &= mask
         evaluator, match = self._evaluate(gen, tree, filtered)
+        evaluator.notes[:0] = filter_notes
         base = match.mask & gen.live
         scores = blend_recency(gen, match.score, request.recency_half_life_days)
-        return _Found(tree, evaluator, base, np.flatnonzero(base & filtered), scores,
+        return _Found(request, tree, evaluator, base, np.flatnonzero(base & filtered), scores,
                       dates_wanted, facet_masks, filtered)
 
     def _hit(self, gen: Generation, docnum: int, score: float, marks: Marks,
@@ -140,7 +161,14 @@ class Searcher:
             body = fragments(article.body, found, request.fragments, request.fragment_chars)
         title = spans(article.title, IndexedText(gen.postings["title"], docnum),
                       *marks.of("title"))
-        highlights = Highlights(title=mark(article.title, title), body=body)
+        captions = []
+        if request.fragments > 0 and article.captions:
+            found = spans(article.captions, IndexedText(gen.postings["captions"], docnum),
+                          *marks.of("captions"))
+            if found:
+                captions = fragments(article.captions, found, request.fragments,
+                                     request.fragment_chars)
+        highlights = Highlights(title=mark(article.title, title), body=body, captions=captions)
         return Hit(article=article, score=round(score, 4), highlights=highlights)
 
     def article(self, article_id: str) -> Article | None:
@@ -172,13 +200,14 @@ class Searcher:
             f: mark(getattr(article, f), spans(getattr(article, f),
                                                IndexedText(gen.postings[f], docnum),
                                                *evaluator.marks.of(f)))
-            for f in ("title", "body")
+            for f in TEXT_FIELDS
         }
-        return ArticleView(article, marked["title"], marked["body"])
+        return ArticleView(article, marked["title"], marked["body"], marked["captions"])
 
     def _evaluate(self, gen: Generation, tree, within: np.ndarray | None):
         """The query's matches (within the filters), under the time budget."""
-        evaluator = Evaluator(gen, deadline=time.monotonic() + self.settings.query_budget_ms / 1000)
+        evaluator = Evaluator(gen, deadline=time.monotonic() + self.settings.query_budget_ms / 1000,
+                              names=self.names(gen))
         try:
             return evaluator, evaluator.evaluate(tree, within=within)
         except QueryTooBroad as exc:
@@ -187,11 +216,13 @@ class Searcher:
     def facet_values(self, facet: str, prefix: str, size: int) -> Facet:
         """Values of a facet whose name, or a word in it, starts with ``prefix``."""
         validate_facet_values(facet, prefix, size, self.settings)
-        return values_with_prefix(self.generation(), facet, prefix, size)
+        gen = self.generation()
+        return values_with_prefix(gen, facet, prefix, size, self.names(gen))
 
 
 @dataclass(frozen=True, slots=True)
 class _Found:
+    request: SearchRequest  # as asked, with the filters' names resolved
     tree: object
     evaluator: Evaluator
     base: np.ndarray  # the query's live matches, before the filters

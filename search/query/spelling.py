@@ -17,6 +17,7 @@ import re
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from search.index.schema import TEXT_FIELDS
 from search.query import querylang as ql
 
 MAX_EDIT_DISTANCE = 2
@@ -88,7 +89,7 @@ def _same_case(typed: str, fix: str) -> str:
 
 def _plain_words(node: ql.Node):
     if isinstance(node, ql.Word):
-        if node.field in (None, "title", "body") and not node.prefix and not node.fuzzy:
+        if node.field in (None, *TEXT_FIELDS) and not node.prefix and not node.fuzzy:
             yield node
     elif isinstance(node, ql.And | ql.Or):
         for child in node.children:

@@ -33,7 +33,8 @@ PAGE_KEYS = {
 }
 RESULT_KEYS = {"id", "title", "date", "outlet", "url", "score", "highlights", "entities"}
 ENTITY_KEYS = {"people", "organisations", "places"}
-ARTICLE_KEYS = {"id", "title", "body", "date", "outlet", "url", "word_count", "entities"}
+ARTICLE_KEYS = {"id", "title", "body", "captions", "date", "outlet", "url", "word_count",
+                "entities"}
 
 
 def search(app: TestApp, **params) -> dict:
@@ -118,9 +119,10 @@ def test_search_response_has_every_documented_key(app):
     assert page["results"]
     for result in page["results"]:
         assert set(result) == RESULT_KEYS
-        assert set(result["highlights"]) == {"title", "body"}
+        assert set(result["highlights"]) == {"title", "body", "captions"}
         assert isinstance(result["highlights"]["title"], str)
         assert isinstance(result["highlights"]["body"], list)
+        assert isinstance(result["highlights"]["captions"], list)
         assert set(result["entities"]) == ENTITY_KEYS
         assert isinstance(result["score"], float) and result["score"] > 0
         assert result["date"] is None or dt.date.fromisoformat(result["date"])
@@ -640,6 +642,97 @@ def test_article_with_a_query_has_its_words_marked_in_the_whole_text(app):
     assert "<mark>" in " ".join(hit["highlights"]["body"])
 
 
+# -- query-time resolution: what users type, as the index names it -----------------------
+SEED_001 = "001_9ed5408ae21413a6"
+
+
+@pytest.mark.parametrize("q, other", [("Pashinian", "pashinyan"), ("Pashinyan", "pashinian")])
+def test_either_spelling_of_pashinyan_finds_both_articles(app, q, other):
+    """001 writes "Pashinian", 004 "Pashinyan": one man, found by either spelling."""
+    assert has_word(seed_text(SEED_001), "Pashinian")
+    assert not has_word(seed_text(SEED_004), "Pashinian")
+    page = search(app, q=q)
+    assert set(ids(page)) == {SEED_001, SEED_004}
+    assert any(other in note and q in note for note in page["notes"]), page["notes"]
+    # Both spellings are marked where they stand.
+    marked = " ".join(f for r in page["results"] for f in r["highlights"]["body"])
+    assert "<mark>Pashinian</mark>" in marked and "<mark>Pashinyan</mark>" in marked
+
+
+@pytest.mark.parametrize("q", ["person:pashinian", "person:Pashinyan",
+                               'person:"Nikol Pashinian"'])
+def test_person_field_query_resolves_a_transliteration(app, exported, q):
+    expected = {i for i, r in exported.items() if "Nikol Pashinyan" in r["people"]}
+    assert expected == {SEED_001, SEED_004}
+    assert set(ids(search(app, q=q))) == expected
+
+
+def test_person_shoygu_works_like_shoigu(app):
+    shoigu = search(app, q="person:shoigu")
+    shoygu = search(app, q="person:shoygu")
+    assert ids(shoigu) and ids(shoygu) == ids(shoigu)
+    assert any("Sergei Shoigu" in note for note in shoygu["notes"])
+    assert shoigu["notes"] == []
+
+
+def test_filter_value_resolves_and_echoes_the_canonical_value(app):
+    page = search(app, person="Nikol Pashinian")
+    assert set(ids(page)) == {SEED_001, SEED_004}
+    assert page["filters"]["person"] == ["Nikol Pashinyan"]
+    assert any("Nikol Pashinyan" in note for note in page["notes"])
+    (value,) = [v for v in page["facets"]["person"]["values"] if v["value"] == "Nikol Pashinyan"]
+    assert value["selected"]
+
+
+@pytest.mark.parametrize("params", [
+    {"person": "Nikol Pashinianov"}, {"q": "person:pashinianov"}, {"q": "Pashinianov"},
+    {"person": "ßßßßß"}, {"place": "-"}, {"q": "person:!!!"}, {"organisation": "e" * 200},
+    {"q": "person:" + "y" * 300}, {"q": "Zzzzzzz"},
+])
+def test_unknown_variants_match_nothing_and_never_crash(app, params):
+    page = search(app, **params)
+    assert page["total"] == 0, page["notes"]
+
+
+# -- captions: their own field ---------------------------------------------------------
+SEED_004 = "004_7de97581a2d11456"
+
+
+def test_caption_names_are_entities_of_their_article(app):
+    """Seed 004 names these only in photo captions, which the cleaner used to drop."""
+    article = app.get(f"/articles/{SEED_004}").json
+    for person in ("Sergei Lavrov", "Zohrab Mnatsakanyan", "Jeyhun Bayramov"):
+        assert person in article["entities"]["people"]
+        assert person in article["captions"] and person not in article["body"]
+    assert "Stepanakert" in article["entities"]["places"]
+    assert "via AP)" not in article["body"]
+    # The video still appears twice in the page (with different spacing): kept once.
+    assert article["captions"].count("Armenian solders guard their position") == 1
+
+
+def test_a_caption_word_is_found_and_marked_with_captions_field(app):
+    page = search(app, q="captions:Lavrov")
+    assert ids(page) == [SEED_004]
+    (hit,) = page["results"]
+    assert any("<mark>Lavrov</mark>" in f for f in hit["highlights"]["captions"])
+    assert ids(search(app, q="body:Lavrov")) == []
+    marked = app.get(f"/articles/{SEED_004}", params={"q": "captions:Lavrov"}).json
+    assert "<mark>Lavrov</mark>" in marked["highlights"]["captions"]
+    assert "<mark>" not in marked["highlights"]["body"]
+
+
+def test_a_body_query_does_not_mark_captions(app):
+    # "Moscow" stands in 004's body and in a caption; body: marks only the body.
+    (hit,) = [r for r in search(app, q="body:Moscow")["results"] if r["id"] == SEED_004]
+    assert hit["highlights"]["captions"] == []
+    assert any("<mark>" in f for f in hit["highlights"]["body"])
+    marked = app.get(f"/articles/{SEED_004}", params={"q": "body:Moscow"}).json["highlights"]
+    assert "<mark>" not in marked["captions"] and "<mark>Moscow</mark>" in marked["body"]
+    # Without a field, the caption's Moscow is marked too.
+    (hit,) = [r for r in search(app, q="Moscow")["results"] if r["id"] == SEED_004]
+    assert any("<mark>Moscow</mark>" in f for f in hit["highlights"]["captions"])
+
+
 @pytest.mark.parametrize("q, code", [('"peace', "query_syntax"), ("x" * 4001, "invalid_parameter")])
 def test_article_with_a_bad_query_is_a_problem(app, q, code):
     response = app.get("/articles/000_9c4553827276a6e6", params={"q": q}, expect_errors=True)
@@ -660,6 +753,17 @@ def test_facet_prefix_finds_pashinyan(app, exported):
     for prefix in ("PASH", "Pash", "nikol p", "pashinyan"):
         values = app.get("/facets/person", params={"prefix": prefix}).json["values"]
         assert [v["value"] for v in values] == ["Nikol Pashinyan"], prefix
+
+
+def test_facet_prefix_matches_a_variant_spelling(app):
+    """Seed 001 spells him Pashinian, the index knows him as Nikol Pashinyan."""
+    for prefix in ("pashinian", "Nikol Pashinian", "PASHINIA", "shoygu"):
+        values = [v["value"] for v in
+                  app.get("/facets/person", params={"prefix": prefix}).json["values"]]
+        assert values == (["Sergei Shoigu"] if prefix == "shoygu" else ["Nikol Pashinyan"])
+    # Folding does not widen short or odd prefixes: "zz" and "eeeee" are not "z", "e".
+    for prefix in ("zzzzz", "ééééé", "qqqqqqqq"):
+        assert app.get("/facets/person", params={"prefix": prefix}).json["values"] == []
 
 
 def test_facet_prefix_matches_a_word_inside_the_value(app):
@@ -919,3 +1023,20 @@ def test_a_facet_prefix_has_one_limit_in_the_api_and_the_library(app, seed_index
             searcher.facet_values("person", longest + "p", 10)
     finally:
         searcher.close()
+
+
+# -- the entities issue's seed cases --------------------------------------------------------
+@pytest.mark.parametrize("article_id, organisation", [
+    ("000_9c4553827276a6e6", "Collective Security Treaty Organization"),
+    ("002_002b8eaa92f1abb8", "Rosoboronexport"),
+    ("003_31c74742bc13b3e8", "Russian Foreign Ministry"),
+])
+def test_seed_organisations_the_model_missed_are_found(exported, article_id, organisation):
+    assert organisation in exported[article_id]["organisations"]
+
+
+def test_europe_inside_the_osce_name_is_not_a_place(exported):
+    osce = "Organization for Security and Cooperation in Europe"
+    text = seed_text("000_9c4553827276a6e6")
+    assert text.count("Europe") == text.count(osce) == 1
+    assert "Europe" not in exported["000_9c4553827276a6e6"]["places"]

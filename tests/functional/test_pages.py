@@ -334,3 +334,16 @@ def test_weird_page_requests_get_a_page(app, url):
 def test_weird_exports_get_an_answer(app, url):
     response = app.get(url, expect_errors=True)
     assert response.status_int == 200 or assert_problem(response, response.status_int)
+
+
+def test_captions_show_on_the_article_page_and_as_result_fragments(app, exported):
+    article_id, record = next((i, r) for i, r in sorted(exported.items()) if r.get("captions"))
+    caption = record["captions"].split("\n\n")[0]
+    word = max(caption.split(), key=len).strip(".,;:()\"'")
+    reading = Page(app.get(f"/read/{quote(article_id, safe='')}").text).plain()
+    assert "Photo captions" in reading
+    assert re.sub(r"\s+", " ", caption).strip() in reading
+    marked = app.get(f"/read/{quote(article_id, safe='')}", params={"q": f"captions:{word}"})
+    assert re.search(r'<section class="captions".*<mark>', marked.text, re.S)
+    results = app.get("/", params={"q": f"captions:{word}"}).text
+    assert 'class="fragment caption"' in results and "<mark>" in results

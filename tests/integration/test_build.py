@@ -230,6 +230,35 @@ def test_cli_build_and_export(tmp_path, capsys):
                                "organisations", "places"}
 
 
+def test_captions_import_and_export_round_trip(tmp_path, capsys):
+    """Captions given as a JSONL or CSV field are the article's captions (with any the
+    cleaner finds in the body), and an export builds the same captions again."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.jsonl").write_text(json.dumps({
+        "id": "j1", "title": "Talks", "body": "The ministers met in Moscow.",
+        "captions": "Sergei Lavrov, left, and Jeyhun Bayramov.\n\nThe hall.",
+    }) + "\n")
+    (src / "b.csv").write_text('id,body,captions\nc1,Talks went on.,"Nikol Pashinyan, right."\n')
+    (src / "c.txt").write_text("A seed-like text.\n\nA man walks in Stepanakert. (AP Photo)\n")
+    index, again = tmp_path / "index", tmp_path / "again"
+    assert main(["build", str(src), "--index", str(index), "--extractor", "none", "--quiet"]) == 0
+    out = tmp_path / "export.jsonl"
+    assert main(["export", "--index", str(index), "-o", str(out)]) == 0
+    records = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
+    assert records["j1"]["captions"] == "Sergei Lavrov, left, and Jeyhun Bayramov.\n\nThe hall."
+    assert records["c1"]["captions"] == "Nikol Pashinyan, right."
+    assert records["c"]["captions"] == "A man walks in Stepanakert. (AP Photo)"
+    assert "Stepanakert" not in records["c"]["body"]
+    assert main(["build", str(out), "--index", str(again), "--extractor", "none", "--quiet"]) == 0
+    out2 = tmp_path / "export2.jsonl"
+    assert main(["export", "--index", str(again), "-o", str(out2)]) == 0
+    rebuilt = {r["id"]: r for r in map(json.loads, out2.read_text().splitlines())}
+    assert {i: r["captions"] for i, r in rebuilt.items()} == {
+        i: r["captions"] for i, r in records.items()}
+    capsys.readouterr()
+
+
 @pytest.mark.parametrize(
     "argv",
     [

@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from search.enrich.clean import (
     BoilerplateRules,
     clean_body,
+    clean_captions,
+    clean_text,
     normalise,
     split_paragraphs,
     strip_tail,
@@ -63,6 +65,20 @@ def test_seed_004_loses_its_registration_block_and_captions(rules):
     assert "AP Photo" not in text and "via AP)" not in text
     assert paragraphs[-1].startswith("Ethnic Armenian separatists in Nagorno-Karabakh")
     assert "Moscow on Saturday accused Azerbaijan" in text
+
+
+def test_seed_004_captions_are_kept_apart_once_each(rules):
+    cleaned = clean_text((SEEDS / "004_7de97581a2d11456.txt").read_text(), rules)
+    assert len(cleaned.captions) == 4  # the video still is in the page twice
+    assert all(c.endswith("AP)") or c.endswith("(AP Photo)") for c in cleaned.captions)
+    assert any("Sergei Lavrov" in c for c in cleaned.captions)
+    assert not any("Lavrov" in p for p in cleaned.paragraphs)
+
+
+def test_captions_given_apart_are_paragraphs_each_once():
+    assert clean_captions("A man walks.\n\nA  man walks.\n\nPutin, left.") == [
+        "A man walks.", "Putin, left."]
+    assert clean_captions(None) == clean_captions("  \n ") == []
 
 
 def test_single_weak_match_at_the_end_is_article_text(rules):

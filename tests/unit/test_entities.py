@@ -19,7 +19,12 @@ from search.enrich.entities import (
 )
 from search.enrich.entities.aliases import aliases_from_toml, bundled_text
 from search.enrich.entities.extractors import split_long_text
-from search.enrich.entities.names import clean_surface, name_key, translit_key
+from search.enrich.entities.names import (
+    clean_surface,
+    name_key,
+    split_at_breaks,
+    translit_key,
+)
 from search.models import ENTITY_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -366,6 +371,28 @@ def test_known_person_split_off_an_organisation_span(aliases):
     result = resolver_for(aliases, mention).resolve(mention)
     assert result[PER] == ["Dmitry Shugayev"]
     assert result[ORG] == ["Russian Federal Service for Military-Technical Cooperation"]
+
+
+@pytest.mark.parametrize(("span", "parts"), [
+    ("Norwich 1 Wolverhampton", ["Norwich", "Wolverhampton"]),  # a result line
+    ("J. Ratcliffe 63", ["J. Ratcliffe"]),  # a batsman and his score
+    ("Bevan 4-0-18-0", ["Bevan"]),
+    ("St Johnstone v Airdrieonians", ["St Johnstone", "Airdrieonians"]),
+    ("BASEBALL - KEVIN BROWN", ["BASEBALL", "KEVIN BROWN"]),
+    ("Dublin Newsroom +353", ["Dublin Newsroom"]),
+    # A digit inside a word is part of the name; one token alone is never split.
+    ("COVID-19", ["COVID-19"]), ("Airbus A320", ["Airbus A320"]), ("1996", ["1996"]),
+    ("Nagorno-Karabakh", ["Nagorno-Karabakh"]),
+])
+def test_a_span_over_a_number_or_a_fixture_is_split(span, parts):
+    assert split_at_breaks(span) == parts
+
+
+def test_split_spans_are_names_of_their_own(lists_only):
+    mentions = [("Norwich 1 Wolverhampton", ORG), ("J. Ratcliffe 63", PER)]
+    result = resolver_for(lists_only, mentions).resolve(mentions)
+    assert result[ORG] == ["Norwich", "Wolverhampton"]
+    assert result[PER] == ["J. Ratcliffe"]
 
 
 # ------------------------------------------------------------------ aliases file

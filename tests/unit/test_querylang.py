@@ -184,7 +184,7 @@ def test_a_field_needs_a_word_or_a_phrase(text):
 
 def test_field_names_are_the_documented_ones():
     assert set(FIELDS) == {
-        "title", "body", "outlet", "person", "organisation", "organization", "place"
+        "title", "body", "captions", "outlet", "person", "organisation", "organization", "place"
     }
 
 

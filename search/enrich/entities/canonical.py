@@ -39,6 +39,7 @@ from search.enrich.entities.names import (
     is_date_or_number,
     is_shouting,
     name_key,
+    split_at_breaks,
     translit_key,
 )
 from search.models import ENTITY_TYPES
@@ -101,7 +102,12 @@ class MentionRules:
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
             text = surface if cleaned else clean_surface(surface)
-            hit = self._cache[cache_key] = self._names(text, label)
+            parts = split_at_breaks(text)
+            if parts == [text]:
+                hit = self._names(text, label)
+            else:
+                hit = tuple(n for part in parts for n in self._names(clean_surface(part), label))
+            self._cache[cache_key] = hit
         return hit
 
     def _names(self, cleaned: str, label: str) -> tuple[Name, ...]:
@@ -241,6 +247,10 @@ class EntityResolver:
                 if not votes:
                     del self._counts[surface]
         self._index = None
+
+    def counts(self) -> Mapping[str, Mapping[str, int]]:
+        """Cleaned surface -> type -> mentions, over the corpus observed so far."""
+        return self._counts
 
     def to_dict(self) -> dict:
         """JSON-able statistics, sorted so equal statistics serialise identically."""

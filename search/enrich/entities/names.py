@@ -108,6 +108,30 @@ _NUMBERISH = re.compile(r"^\d+(?:st|nd|rd|th|s)?$")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
+# Tokens that never stand inside a name, so a span holding one is several names, or a
+# name and a figure: a number ("Norwich 1 Wolverhampton", "J. Ratcliffe 63", "Kent 244",
+# "Bevan 4-0-18-0", "+353"), a fixture's "v" ("St Johnstone v Airdrieonians"), a spaced
+# dash (a headline's "BASEBALL - KEVIN BROWN"). A token with a digit after a letter
+# ("A320", "COVID-19", "Army-2021") is part of a name and stays.
+_BREAK_TOKEN = re.compile(r"^(?:[+(]?\d[\d.,:/+-]*(?:st|nd|rd|th|s|pct|%)?\)?|v|vs\.?|-+|--)$",
+                          re.IGNORECASE)
+
+
+def split_at_breaks(text: str) -> list[str]:
+    """The names a span holds when it runs over a number, a "v" or a spaced dash; the
+    span itself when it holds none (one token alone is never split)."""
+    tokens = text.split(" ")
+    if len(tokens) < 2 or not any(_BREAK_TOKEN.match(t) for t in tokens):
+        return [text]
+    parts: list[list[str]] = [[]]
+    for token in tokens:
+        if _BREAK_TOKEN.match(token):
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return [" ".join(p) for p in parts if p]
+
+
 def fold_text(text: str) -> str:
     """NFKC, plain quotes and dashes, single spaces: the form every other rule expects."""
     if not text.isascii():  # ASCII is already NFKC and has no typographic punctuation
