@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 INDEX  ?= index
 PORT   ?= 8000
 
-.PHONY: run index test lint bench bench-live eval clean docker-test
+.PHONY: run index test lint bench bench-live bench-page eval clean docker-test
 N ?= 10000
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -49,6 +49,10 @@ bench: $(BIN)/.installed
 # full rebuild's swap under that traffic (bench/live.py).
 bench-live: $(BIN)/.installed
 	$(BIN)/python -m bench.live --n $(N)
+
+# What the search page's HTML adds to the API's time, same searches (bench/page.py).
+bench-page: $(BIN)/.installed
+	$(BIN)/python -m bench.page --n $(N)
 
 # Ranking quality on CISI and Reuters topics: newsdesk against SQLite FTS5 and tantivy
 # (bench/README.md).
