@@ -172,7 +172,7 @@ def test_the_page_works_without_javascript(page_without_js, exported):
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url("**person=**")
     assert set(hit_ids(page)) == expected & armenia
-    assert query(page)[:2] == [("q", "Armenia"), ("person", name)]
+    assert {("q", "Armenia"), ("person", name)} <= set(query(page))
     page.locator("ul.chips").get_by_role("link", name=f"Remove the filter person: {name}").click()
     page.wait_for_url(lambda url: "person=" not in url)
     assert set(hit_ids(page)) == armenia
