@@ -38,6 +38,7 @@ from search.enrich.entities.aliases import load_aliases
 from search.enrich.entities.canonical import EntityResolver
 from search.enrich.entities.extractors import Extractor, NoExtractor, make_extractor
 from search.enrich.entities.recall import NameFinder
+from search.enrich.entities.sports import teams, with_teams
 from search.enrich.pipeline import Enricher, id_of
 from search.enrich.rules import DATA_DIR
 from search.formats import STDIN, iter_sources
@@ -515,7 +516,11 @@ class _Job:
                 text = next(texts)
                 if live and finder is not None:
                     mentions = finder.complete(text, mentions)
-                found = resolver.resolve(mentions, doc.tags) if live else {}
+                found_teams = teams(text)
+                if live and finder is not None:
+                    mentions = with_teams(mentions, found_teams)
+                found = (resolver.resolve(mentions, doc.tags, frozenset(found_teams)) if live
+                         else {})
                 for kind in ENTITY_TYPES:
                     names[kind].append(found.get(kind, []))
                     distinct[kind].update(found.get(kind, []))

@@ -282,9 +282,15 @@ class EntityResolver:
 
     # ------------------------------------------------------------------ resolving
     def resolve(
-        self, mentions: Iterable[Mention], tags: Mapping[str, list[str]] | None = None
+        self, mentions: Iterable[Mention], tags: Mapping[str, list[str]] | None = None,
+        teams: frozenset[str] = frozenset(),
     ) -> dict[str, list[str]]:
-        """Canonical names per type for one article (keys exactly ``ENTITY_TYPES``)."""
+        """Canonical names per type for one article (keys exactly ``ENTITY_TYPES``).
+
+        ``teams``: name keys standing as teams in this article's results lines
+        (``search.enrich.entities.sports``): organisations here, unless the aliases pin
+        their type (a country's national side) or they are a person's full name (a
+        batsman and his score)."""
         index = self._ensure_index()
         names = [
             (position, name)
@@ -297,6 +303,9 @@ class EntityResolver:
             index.get(name) or _Resolved(local[name.key], name.surface, False) for _, name in names
         ]
         resolved = _resolve_short_names([n for _, n in names], resolved)
+        if teams:
+            resolved = [_as_team(n, r) if n.key in teams else r
+                        for (_, n), r in zip(names, resolved, strict=True)]
         entries = [(pos, r.type, r.canonical) for (pos, _), r in zip(names, resolved, strict=True)]
         tagged = self._tag_entries(tags or {}, resolved)
         return _assemble(tagged, entries)
@@ -414,6 +423,12 @@ class EntityResolver:
             and a[0] == b[0]
             and fuzz.ratio(source, target) >= self.policy.min_similarity
         )
+
+
+def _as_team(name: Name, resolved: _Resolved) -> _Resolved:
+    if resolved.pinned or (resolved.type == PEOPLE and " " in name.key):
+        return resolved
+    return _Resolved("organisations", resolved.canonical, False)
 
 
 def _voted_mentions(mentions: Iterable[Mention]) -> list[tuple[str, str]]:
