@@ -48,12 +48,12 @@ def test_conll_dev_scores_hold_their_floor(tmp_path):
     assert result["indexed"] == 216
     assert scores["typed"]["f1"] >= 0.772, scores
     assert scores["any type"]["f1"] >= 0.858, scores
-    for kind, floor in (("PER", 0.822), ("ORG", 0.655), ("LOC", 0.805)):
+    for kind, floor in (("PER", 0.828), ("ORG", 0.655), ("LOC", 0.805)):
         assert scores[kind]["f1"] >= floor, (kind, scores[kind])
 
 
 @pytest.mark.model
 def test_seed_scores_hold_their_floor(tmp_path):
     scores = run_seeds("spacy", tmp_path)["scores"]
-    assert scores["typed"]["f1"] >= 0.945, scores
-    assert scores["typed"]["precision"] >= 0.970, scores
+    assert scores["typed"]["f1"] >= 0.955, scores
+    assert scores["typed"]["precision"] >= 0.980, scores

