@@ -414,6 +414,26 @@ def test_an_unknown_place_that_is_a_known_surname_is_that_person(aliases, lists_
     assert resolver_for(lists_only, mentions).resolve(mentions)[LOC] == ["Karapetian"]
 
 
+def test_a_name_known_only_in_capitals_is_dropped(aliases, lists_only):
+    headline = [("MAJOR LEAGUE STANDINGS", ORG), ("MILWAUKEE", LOC), ("MOSCOW", LOC)]
+    prose = [("Milwaukee", LOC)]
+    result = resolver_for(lists_only, headline, prose).resolve(headline)
+    assert result[ORG] == [] and result[LOC] == ["Milwaukee"]  # known in mixed case
+    assert "Moscow" in resolver_for(aliases, headline).resolve(headline)[LOC]  # an alias
+
+
+@pytest.mark.parametrize(("span", "label", "name"), [
+    ("Northampton May", ORG, "Northampton"),
+    ("August National Association of Purchasing Management", ORG,
+     "National Association of Purchasing Management"),
+    ("Minor Counties XI July", ORG, "Minor Counties XI"),
+    ("Theresa May", PER, "Theresa May"),
+])
+def test_a_date_at_the_edge_of_a_span_is_not_part_of_the_name(lists_only, span, label, name):
+    result = resolver_for(lists_only, [(span, label)]).resolve([(span, label)])
+    assert result[label] == [name]
+
+
 # ------------------------------------------------------------------ aliases file
 def test_bundled_aliases_load(aliases):
     assert aliases.lookup("pashinian").canonical == "Nikol Pashinyan"

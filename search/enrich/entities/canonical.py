@@ -40,6 +40,7 @@ from search.enrich.entities.names import (
     is_shouting,
     name_key,
     split_at_breaks,
+    strip_dates,
     translit_key,
 )
 from search.enrich.entities.places import PlaceNames
@@ -112,6 +113,8 @@ class MentionRules:
         return hit
 
     def _names(self, cleaned: str, label: str) -> tuple[Name, ...]:
+        if label != PEOPLE:  # "Theresa May" keeps her name
+            cleaned = strip_dates(cleaned)
         name = self.name(cleaned, label)
         if name is None or name.alias is not None or label == PEOPLE:
             return () if name is None else (name,)
@@ -308,6 +311,11 @@ class EntityResolver:
             index.get(name) or _Resolved(local[name.key], name.surface, False) for _, name in names
         ]
         resolved = _resolve_short_names([n for _, n in names], resolved)
+        # A name known only in capitals (a headline's "MAJOR LEAGUE STANDINGS", a table
+        # row run together) is rarely a name: kept only when an alias or the corpus has
+        # it in mixed case (the canonical prefers such a spelling).
+        kept = [i for i, r in enumerate(resolved) if r.pinned or not is_shouting(r.canonical)]
+        names, resolved = [names[i] for i in kept], [resolved[i] for i in kept]
         if teams:
             resolved = [_as_team(n, r) if n.key in teams else r
                         for (_, n), r in zip(names, resolved, strict=True)]
