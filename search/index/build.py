@@ -483,10 +483,13 @@ class _Job:
             for mentions in self.cache.get_many(self.retired).values():
                 resolver.forget(mentions)
         if self.extracts:
+            texts = self._spooled_texts()
             for s, docs in enumerate(self.new_docs):
                 for mentions, live in zip(self._mentions(docs), self._live(s, docs), strict=True):
+                    text = next(texts)
                     if live:
                         resolver.observe(mentions)
+                        resolver.observe_teams(teams(text))
         return resolver
 
     def _write(self, current: SegmentSet | None, resolver: EntityResolver,

@@ -54,3 +54,16 @@ def test_teams_the_model_missed_are_added_but_not_players():
 @given(st.text(max_size=300))
 def test_any_text_yields_teams_without_error(text):
     assert all(isinstance(k, str) and k for k in team_keys(text))
+
+
+def test_a_team_that_is_no_known_place_is_a_club_everywhere():
+    data = bundled_text()
+    lists = aliases_from_toml(data[data.index("\n[ignore]"):], "lists")
+    prose = [("Leicestershire", PER), ("Chicago", LOC)]
+    resolver = EntityResolver(lists)
+    resolver.observe(prose)
+    resolver.observe_teams(team_keys("Leicestershire 296 , Chicago 83 ."))
+    found = resolver.resolve(prose)  # an article without results lines
+    assert found[ORG] == ["Leicestershire"] and found[LOC] == ["Chicago"]
+    again = EntityResolver.from_dict(resolver.to_dict(), lists)
+    assert again.resolve(prose) == found

@@ -236,6 +236,8 @@ class EntityResolver:
         # stay valid when the aliases file changes.
         self._counts: dict[str, Counter[str]] = {}
         self._index: _Index | None = None
+        # Name keys that stand as teams in some article's results lines (``sports``).
+        self._clubs: set[str] = set()
 
     # ----------------------------------------------------------------- statistics
     def observe(self, mentions: Iterable[Mention]) -> None:
@@ -256,6 +258,14 @@ class EntityResolver:
                     del self._counts[surface]
         self._index = None
 
+    def observe_teams(self, keys: Iterable[str]) -> None:
+        """Note names that stand as teams in an article's results lines: one that is no
+        known place ("Leicestershire", "Deportivo Coruna") is a club wherever it stands."""
+        before = len(self._clubs)
+        self._clubs.update(keys)
+        if len(self._clubs) != before:
+            self._index = None
+
     def counts(self) -> Mapping[str, Mapping[str, int]]:
         """Cleaned surface -> type -> mentions, over the corpus observed so far."""
         return self._counts
@@ -269,6 +279,7 @@ class EntityResolver:
                 surface: dict(sorted(self._counts[surface].items()))
                 for surface in sorted(self._counts)
             },
+            "clubs": sorted(self._clubs),
         }
 
     @classmethod
@@ -286,6 +297,9 @@ class EntityResolver:
             kept = Counter({t: int(n) for t, n in votes.items() if t in ENTITY_TYPES and n > 0})
             if kept:
                 resolver._counts[surface] = kept
+        clubs = data.get("clubs", [])
+        if isinstance(clubs, list):
+            resolver._clubs = {c for c in clubs if isinstance(c, str)}
         return resolver
 
     # ------------------------------------------------------------------ resolving
@@ -384,9 +398,13 @@ class EntityResolver:
             if etype == PEOPLE and " " in key and entry is not None:
                 surnames[translit_key(key).rsplit(" ", 1)[-1]].add(entry.canonical)
         for node in nodes:
+            key = name_key(node.canonical)
+            if (key in self._clubs and not places.is_place(key)
+                    and not (node.type == PEOPLE and " " in key)):
+                node.type = "organisations"
+                continue
             if " " in node.tkey:
                 continue
-            key = name_key(node.canonical)
             if node.type == PEOPLE and places.is_big_place(key) and node.tkey not in surnames:
                 node.type = "places"
             elif node.type == "places" and not places.is_place(key) and node.tkey in surnames:

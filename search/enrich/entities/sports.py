@@ -8,10 +8,12 @@ organisations (the city keeps its type everywhere else). National sides named as
 country are not retyped: the aliases file pins a country's type, and the resolver keeps
 pinned types.
 
-Teams the model did not mention at all are added, as organisations. A line counts as
-results when it holds two names each followed by a score, or one name
-followed by two numbers or more (a standings row), or a fixture ("X v Y"). In prose a
-name is rarely followed by a bare number, and never twice in one line.
+Across the corpus, a name that stands as a team in some article and is no known place
+(``places``: "Leicestershire", "Deportivo Coruna", not "Chicago") is a club in every
+article (``EntityResolver.observe_teams``). Teams the model did not mention at all are
+added, as organisations. A line counts as results when it holds two names each followed
+by a score, or one name followed by two numbers or more (a standings row), or a fixture
+("X v Y"). In prose a name is rarely followed by a bare number, and never twice a line.
 """
 
 from __future__ import annotations
