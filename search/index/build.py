@@ -36,7 +36,7 @@ from search.analysis import COMPOUND, WORD, term_of
 from search.enrich.cache import ExtractionCache, text_key
 from search.enrich.entities.aliases import load_aliases
 from search.enrich.entities.canonical import EntityResolver
-from search.enrich.entities.datelines import dateline_places
+from search.enrich.entities.datelines import with_dateline
 from search.enrich.entities.extractors import Extractor, NoExtractor, make_extractor
 from search.enrich.entities.recall import NameFinder
 from search.enrich.entities.sports import teams, with_teams
@@ -519,7 +519,7 @@ class _Job:
                                            strict=True):
                 text = next(texts)
                 if live and finder is not None:
-                    mentions = dateline_places(text) + finder.complete(text, mentions)
+                    mentions = with_dateline(text, finder.complete(text, mentions))
                 found_teams = teams(text)
                 if live and finder is not None:
                     mentions = with_teams(mentions, found_teams)

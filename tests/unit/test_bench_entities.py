@@ -55,5 +55,5 @@ def test_conll_dev_scores_hold_their_floor(tmp_path):
 @pytest.mark.model
 def test_seed_scores_hold_their_floor(tmp_path):
     scores = run_seeds("spacy", tmp_path)["scores"]
-    assert scores["typed"]["f1"] >= 0.955, scores
+    assert scores["typed"]["f1"] >= 0.960, scores
     assert scores["typed"]["precision"] >= 0.980, scores

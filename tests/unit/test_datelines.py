@@ -36,3 +36,13 @@ def test_no_dateline_no_place(text):
 @given(st.text(max_size=200))
 def test_any_text_without_error(text):
     assert all(etype == LOC and name for name, etype in dateline_places(text))
+
+
+def test_a_datelines_wire_credit_is_not_a_mention():
+    from search.enrich.entities.datelines import with_dateline
+
+    text = "Title\n\nBAKU (Reuters) - Azerbaijan said Reuters was wrong."
+    mentions = [("Reuters", "organisations"), ("Azerbaijan", LOC), ("Reuters", "organisations")]
+    assert with_dateline(text, mentions) == [
+        ("Baku", LOC), ("Azerbaijan", LOC), ("Reuters", "organisations")]
+    assert with_dateline("Title\n\nNo dateline.", mentions) == mentions

@@ -22,21 +22,43 @@ _DATELINE = re.compile(
     r"(?:\s?,\s?(?P<region>(?!" + _MONTH + r"\s)[A-Z][a-z][A-Za-z.'\-]*"
     r"(?: [A-Z][a-z][A-Za-z.'\-]*){0,2}))?"
     r"(?:\s+\d{4}-\d{2}-\d{2}\b|\s?,\s?" + _MONTH + r"\s+\d{1,2}\b"
-    r"|\s*\((?:Reuters|AP|AFP|TASS|Xinhua|dpa|UPI)\)|\s+(?:[\u2014\u2013]|--)\s)"
+    r"|\s*\((?P<credit>Reuters|AP|AFP|TASS|Xinhua|dpa|UPI)\)|\s+(?:[\u2014\u2013]|--)\s)"
 )
 
 
 def dateline_places(text: str) -> list[tuple[str, str]]:
     """Place mentions of the dateline opening ``text``'s body (the text after its first
     paragraph, the title), in the order written."""
+    match = _dateline(text)
+    if match is None:
+        return []
+    places = [(string.capwords(match.group("city").lower()), "places")]
+    if match.group("region"):
+        places.append((match.group("region"), "places"))
+    return places
+
+
+def with_dateline(text: str, mentions: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The dateline's places, then the mentions without the dateline's wire credit: the
+    "(Reuters)" of "BAKU (Reuters) -" says who filed the story, not what it is about (a
+    later "Reuters reported" is a mention like any other)."""
+    match = _dateline(text)
+    if match is None:
+        return mentions
+    credit = match.group("credit")
+    if credit:
+        for i, (surface, _) in enumerate(mentions):
+            if surface == credit:
+                mentions = mentions[:i] + mentions[i + 1:]
+                break
+    return dateline_places(text) + mentions
+
+
+def _dateline(text: str) -> re.Match[str] | None:
     paragraphs = [p.strip() for p in text.split("\n\n")]
     body = [line.strip() for p in paragraphs[1:] for line in p.split("\n") if line.strip()]
     for line in body[:DATELINE_PARAGRAPHS]:
         match = _DATELINE.match(line)
         if match:
-            city = string.capwords(match.group("city").lower())
-            places = [(city, "places")]
-            if match.group("region"):
-                places.append((match.group("region"), "places"))
-            return places
-    return []
+            return match
+    return None
