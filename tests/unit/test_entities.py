@@ -422,6 +422,13 @@ def test_a_name_known_only_in_capitals_is_dropped(aliases, lists_only):
     assert "Moscow" in resolver_for(aliases, headline).resolve(headline)[LOC]  # an alias
 
 
+def test_a_name_written_in_mixed_case_keeps_it_where_the_corpus_shouts(lists_only):
+    """A dateline's "Belgrade" (datelines writes it so) where the model met only BELGRADE."""
+    shouted = [("BELGRADE", LOC), ("BELGRADE", LOC)]
+    result = resolver_for(lists_only, shouted).resolve([("Belgrade", LOC)])
+    assert result[LOC] == ["Belgrade"]
+
+
 @pytest.mark.parametrize(("span", "label", "name"), [
     ("Northampton May", ORG, "Northampton"),
     ("August National Association of Purchasing Management", ORG,

@@ -328,6 +328,10 @@ class EntityResolver:
         # A name known only in capitals (a headline's "MAJOR LEAGUE STANDINGS", a table
         # row run together) is rarely a name: kept only when an alias or the corpus has
         # it in mixed case (the canonical prefers such a spelling).
+        # A dateline's "Belgrade" (written so by ``datelines``) keeps the name, so written.
+        resolved = [_Resolved(r.type, n.surface, False)
+                    if not r.pinned and is_shouting(r.canonical) and not is_shouting(n.surface)
+                    else r for (_, n), r in zip(names, resolved, strict=True)]
         kept = [i for i, r in enumerate(resolved) if r.pinned or not is_shouting(r.canonical)]
         names, resolved = [names[i] for i in kept], [resolved[i] for i in kept]
         if teams:
