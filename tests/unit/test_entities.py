@@ -422,6 +422,12 @@ def test_a_name_known_only_in_capitals_is_dropped(aliases, lists_only):
     assert "Moscow" in resolver_for(aliases, headline).resolve(headline)[LOC]  # an alias
 
 
+@pytest.mark.parametrize("name", ["H. Morris", "M. McCague", "A.J. Stewart"])
+def test_an_initial_and_a_surname_is_a_person(lists_only, name):
+    mentions = [(name, ORG)]
+    assert resolver_for(lists_only, mentions).resolve(mentions)[PER] == [name]
+
+
 def test_a_name_written_in_mixed_case_keeps_it_where_the_corpus_shouts(lists_only):
     """A dateline's "Belgrade" (datelines writes it so) where the model met only BELGRADE."""
     shouted = [("BELGRADE", LOC), ("BELGRADE", LOC)]

@@ -25,6 +25,7 @@ Everything is deterministic: every tie is broken by a fixed rule on the names.
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -62,6 +63,8 @@ _NAME_PARTICLES = frozenset(
     {"al", "bin", "da", "de", "del", "der", "di", "du", "el", "la", "le", "van", "von"}
 )
 _CACHE_LIMIT = 200_000
+# One or two initials, then a capitalised surname: a person however the model read it.
+_INITIALS_NAME = re.compile(r"^(?:[A-Z]\. ?){1,2}[A-Z][a-z][\w'-]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -402,6 +405,9 @@ class EntityResolver:
             if etype == PEOPLE and " " in key and entry is not None:
                 surnames[translit_key(key).rsplit(" ", 1)[-1]].add(entry.canonical)
         for node in nodes:
+            if node.type != PEOPLE and _INITIALS_NAME.match(node.canonical):
+                node.type = PEOPLE  # "H. Morris", "M. McCague": an initial, a surname
+                continue
             key = name_key(node.canonical)
             if (key in self._clubs and not places.is_place(key)
                     and not (node.type == PEOPLE and " " in key)):
