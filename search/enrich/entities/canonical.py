@@ -118,6 +118,13 @@ class MentionRules:
     def _names(self, cleaned: str, label: str) -> tuple[Name, ...]:
         if label != PEOPLE:  # "Theresa May" keeps her name
             cleaned = strip_dates(cleaned)
+            words = cleaned.split(" ")
+            # "Interfax news agency": the common words after a name describe it.
+            if (len(words) > 1 and words[-1].islower()
+                    and self.aliases.lookup(name_key(cleaned)) is None):
+                while len(words) > 1 and words[-1].islower():
+                    words.pop()
+                cleaned = clean_surface(" ".join(words))
         name = self.name(cleaned, label)
         if name is None or name.alias is not None or label == PEOPLE:
             return () if name is None else (name,)
