@@ -36,8 +36,10 @@ from search.analysis import COMPOUND, WORD, term_of
 from search.enrich.cache import ExtractionCache, text_key
 from search.enrich.entities.aliases import load_aliases
 from search.enrich.entities.canonical import EntityResolver
+from search.enrich.entities.datelines import with_dateline
 from search.enrich.entities.extractors import Extractor, NoExtractor, make_extractor
 from search.enrich.entities.recall import NameFinder
+from search.enrich.entities.sports import teams, with_teams
 from search.enrich.pipeline import Enricher, id_of
 from search.enrich.rules import DATA_DIR
 from search.formats import STDIN, iter_sources
@@ -481,10 +483,13 @@ class _Job:
             for mentions in self.cache.get_many(self.retired).values():
                 resolver.forget(mentions)
         if self.extracts:
+            texts = self._spooled_texts()
             for s, docs in enumerate(self.new_docs):
                 for mentions, live in zip(self._mentions(docs), self._live(s, docs), strict=True):
+                    text = next(texts)
                     if live:
                         resolver.observe(mentions)
+                        resolver.observe_teams(teams(text))
         return resolver
 
     def _write(self, current: SegmentSet | None, resolver: EntityResolver,
@@ -514,8 +519,12 @@ class _Job:
                                            strict=True):
                 text = next(texts)
                 if live and finder is not None:
-                    mentions = finder.complete(text, mentions)
-                found = resolver.resolve(mentions, doc.tags) if live else {}
+                    mentions = with_dateline(text, finder.complete(text, mentions))
+                found_teams = teams(text)
+                if live and finder is not None:
+                    mentions = with_teams(mentions, found_teams)
+                found = (resolver.resolve(mentions, doc.tags, frozenset(found_teams)) if live
+                         else {})
                 for kind in ENTITY_TYPES:
                     names[kind].append(found.get(kind, []))
                     distinct[kind].update(found.get(kind, []))

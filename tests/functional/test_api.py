@@ -1035,6 +1035,11 @@ def test_seed_organisations_the_model_missed_are_found(exported, article_id, org
     assert organisation in exported[article_id]["organisations"]
 
 
+def test_karapetian_is_the_defence_minister_not_a_place(exported):
+    record = exported["002_002b8eaa92f1abb8"]
+    assert "Arshak Karapetyan" in record["people"] and "Karapetian" not in record["places"]
+
+
 def test_europe_inside_the_osce_name_is_not_a_place(exported):
     osce = "Organization for Security and Cooperation in Europe"
     text = seed_text("000_9c4553827276a6e6")

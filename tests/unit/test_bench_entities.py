@@ -46,14 +46,14 @@ def test_conll_dev_scores_hold_their_floor(tmp_path):
     result = run(shared_data("conll2003-dev"), "spacy", tmp_path)
     scores = result["scores"]
     assert result["indexed"] == 216
-    assert scores["typed"]["f1"] >= 0.700, scores
-    assert scores["any type"]["f1"] >= 0.805, scores
-    for kind, floor in (("PER", 0.815), ("ORG", 0.413), ("LOC", 0.762)):
+    assert scores["typed"]["f1"] >= 0.790, scores
+    assert scores["any type"]["f1"] >= 0.870, scores
+    for kind, floor in (("PER", 0.835), ("ORG", 0.698), ("LOC", 0.808)):
         assert scores[kind]["f1"] >= floor, (kind, scores[kind])
 
 
 @pytest.mark.model
 def test_seed_scores_hold_their_floor(tmp_path):
     scores = run_seeds("spacy", tmp_path)["scores"]
-    assert scores["typed"]["f1"] >= 0.945, scores
-    assert scores["typed"]["precision"] >= 0.970, scores
+    assert scores["typed"]["f1"] >= 0.960, scores
+    assert scores["typed"]["precision"] >= 0.980, scores

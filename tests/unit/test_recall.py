@@ -65,3 +65,10 @@ def test_chrome_demonyms_and_lowercase_are_never_looked_for():
 def test_any_text_and_mentions_merge_without_error(text, mentions):
     merged = finder({"Moscow": {LOC: 2}}).complete(text, mentions)
     assert all(m in merged for m in mentions if m[0] not in text)  # unplaced ones stay
+
+
+def test_a_known_name_with_a_lower_case_common_word_is_that_name():
+    lachin = aliases_from_toml('[places]\n"Lachin Corridor" = []\n"Lachin" = []\n')
+    mentions = [("Lachin", LOC)]
+    assert finder(aliases=lachin).complete("Keep the Lachin corridor open.", mentions) == [
+        ("Lachin corridor", LOC)]

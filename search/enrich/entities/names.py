@@ -132,6 +132,21 @@ def split_at_breaks(text: str) -> list[str]:
     return [" ".join(p) for p in parts if p]
 
 
+def strip_dates(text: str) -> str:
+    """A month or weekday at either end of a place's or an organisation's span is the
+    date it ran into ("Northampton May", "August National Association of ..."); a
+    span of only dates is left to the drop rules."""
+    tokens = text.split(" ")
+    def dated(token: str) -> bool:
+        word = token.strip(".,").lower()
+        return word in MONTHS or word in WEEKDAYS
+    while len(tokens) > 1 and dated(tokens[0]):
+        tokens.pop(0)
+    while len(tokens) > 1 and dated(tokens[-1]):
+        tokens.pop()
+    return " ".join(tokens)
+
+
 def fold_text(text: str) -> str:
     """NFKC, plain quotes and dashes, single spaces: the form every other rule expects."""
     if not text.isascii():  # ASCII is already NFKC and has no typographic punctuation

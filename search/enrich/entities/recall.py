@@ -51,7 +51,12 @@ class NameFinder:
         for surface, etype in names:
             if etype not in ENTITY_TYPES or len(surface) < MIN_NAME_CHARS:
                 continue
-            for form, caps in ((surface, False), (surface.upper(), True)):
+            words = surface.split(" ")
+            # "Lachin corridor" for "Lachin Corridor": the name with a common word after
+            # it, written in lower case, is still that name.
+            tail_lower = " ".join([words[0], *(w.lower() for w in words[1:])])
+            forms = ((surface, False), (tail_lower, False), (surface.upper(), True))
+            for form, caps in forms:
                 if form not in self._automaton and (not caps or form != surface):
                     self._automaton.add_word(form, (len(form), etype, caps))
         self._empty = len(self._automaton) == 0
@@ -104,12 +109,13 @@ class NameFinder:
         dropped: set[int] = set()
         added: list[tuple[int, Mention]] = []
         for start, stop, etype in found:
+            written = text[start:stop]
             overlapping = [i for i, (s, e, _) in enumerate(located)
                            if s is not None and s < stop and start < e]
             if all(located[i][0] >= start and located[i][1] <= stop
                    and located[i][1] - located[i][0] < stop - start for i in overlapping):
                 dropped.update(overlapping)
-                added.append((start, (text[start:stop], etype)))
+                added.append((start, (written, etype)))
         merged = [(s if s is not None else prev, m) for i, (s, _, m, prev)
                   in enumerate(_with_positions(located)) if i not in dropped]
         merged.extend(added)
