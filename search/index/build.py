@@ -653,8 +653,11 @@ def _new_fingerprint(settings: Settings, journal_seq: int):
     hasher = hashlib.blake2b(digest_size=16)
     hasher.update(f"schema {SCHEMA_VERSION} extractor {settings.extractor}\n".encode())
     hasher.update(f"journal {journal_seq}\n".encode())
+    # The rules that turn records into articles, their data and their code: a change to
+    # cleaning or to the entity steps makes the archive's index out of date.
     rule_files = [
         *sorted(DATA_DIR.glob("*.toml")),
+        *sorted((DATA_DIR.parent / "enrich").rglob("*.py")),
         *settings.aliases_files,
         *settings.outlet_rules_files,
         *settings.boilerplate_files,

@@ -462,3 +462,24 @@ def test_every_rules_file_is_read_one_way_and_fails_the_same_way(tmp_path, capsy
     assert main(["build", str(SEEDS), "--index", str(tmp_path / "index")], settings) == 1
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert line.startswith(f"newsdesk: cannot read rules file {path}"), line
+
+
+def test_a_change_to_the_enrichment_code_makes_the_index_out_of_date(tmp_path, monkeypatch):
+    """Cleaning and the entity steps are rules too: an index built by other code of
+    them is rebuilt, not reported up to date."""
+    import shutil
+
+    import search.index.build as build_module
+    from search.enrich.rules import DATA_DIR
+
+    data = tmp_path / "search" / "data"
+    shutil.copytree(DATA_DIR, data)
+    (tmp_path / "search" / "enrich" / "entities").mkdir(parents=True)
+    step = tmp_path / "search" / "enrich" / "entities" / "step.py"
+    step.write_text("RULE = 1\n")
+    monkeypatch.setattr(build_module, "DATA_DIR", data)
+    settings = Settings(index_dir=tmp_path / "index", extractor="none")
+    before = build_module._new_fingerprint(settings, 0).hexdigest()
+    assert build_module._new_fingerprint(settings, 0).hexdigest() == before
+    step.write_text("RULE = 2\n")
+    assert build_module._new_fingerprint(settings, 0).hexdigest() != before
