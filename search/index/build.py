@@ -319,7 +319,7 @@ class _Job:
                     and not writes.advances):
                 return None
             segments, self.report.merges = self._timed(
-                "merge", apply_policy, self.tmp, segments
+                "merge", apply_policy, self.tmp, segments, False, self.settings.build_processes
             )
             write_toc(self.tmp, segments, 1 if current is None else current.toc.generation + 1)
             (self.tmp / ENTITY_STATS).write_text(json.dumps(resolver.to_dict()))

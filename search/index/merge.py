@@ -18,6 +18,7 @@ the temporaries are one input segment's size, so merging is bounded in memory.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Iterator, Sequence
@@ -30,6 +31,7 @@ from search.index.codec import NpSegment, open_segment
 from search.index.columns import FACETS, unite
 from search.index.csr import gather_index
 from search.index.invert import offset_dtype
+from search.index.parallel import ordered_map
 from search.index.schema import TEXT_FIELDS
 from search.index.segment import (
     ID_FIELD,
@@ -71,8 +73,8 @@ def plan(segments: Sequence[NpSegment]) -> list[list[int]]:
     return sorted(groups)
 
 
-def apply_policy(folder: Path, segments: list[NpSegment], everything: bool = False
-                 ) -> tuple[list[NpSegment], int]:
+def apply_policy(folder: Path, segments: list[NpSegment], everything: bool = False,
+                 processes: int = 1) -> tuple[list[NpSegment], int]:
     """Merge until the policy is satisfied (or into one segment); returns the new list
     and how many merges ran. Merged-away segments' files are removed from ``folder``."""
     merges = 0
@@ -83,9 +85,12 @@ def apply_policy(folder: Path, segments: list[NpSegment], everything: bool = Fal
         if not groups:
             return segments, merges
         replaced: dict[int, NpSegment | None] = {}
-        for group in groups:
-            merged = merge(folder, [segments[i] for i in group])
-            replaced[group[0]] = merged
+        # Groups are independent: each merges in its own process (the build's workers),
+        # so a 100k build's two tier-0 merges run side by side instead of one by one.
+        infos = ordered_map(functools.partial(_merged_info, folder),
+                            [[segments[i] for i in group] for group in groups], processes)
+        for group, info in zip(groups, infos, strict=True):
+            replaced[group[0]] = None if info is None else NpSegment(info)
             for i in group[1:]:
                 replaced[i] = None
         kept = []
@@ -105,6 +110,12 @@ def apply_policy(folder: Path, segments: list[NpSegment], everything: bool = Fal
 def remove_files(folder: Path, segid: str) -> None:
     for path in folder.glob(f"{file_name(segid, '')}*"):
         path.unlink()
+
+
+def _merged_info(folder: Path, segments: Sequence[NpSegment]) -> SegmentInfo | None:
+    """``merge`` in a worker: what the parent needs of the new segment (its info)."""
+    merged = merge(folder, segments)
+    return None if merged is None else merged.info
 
 
 def merge(folder: Path, segments: Sequence[NpSegment]) -> NpSegment | None:

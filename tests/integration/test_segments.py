@@ -478,3 +478,40 @@ def answer(settings: Settings, q: str):
         return searcher.search(SearchRequest(q=q, fragments=0))
     finally:
         searcher.close()
+
+
+_OWN_MERGED_INFO = merge_module._merged_info
+
+
+def _recording_merge(folder, segments):
+    """``_merged_info`` that notes the process it ran in (module level: it is pickled)."""
+    with _recording_merge.log.open("a") as out:
+        out.write(f"{os.getpid()}\n")
+    return _OWN_MERGED_INFO(folder, segments)
+
+
+def test_merge_groups_run_in_the_build_processes_with_the_same_result(
+    tmp_path, small_segments, monkeypatch
+):
+    """Independent merge groups run side by side in the build's workers; the index they
+    make answers exactly as one made by merging them one by one."""
+    monkeypatch.setattr(merge_module, "MERGE_FACTOR", 3)
+    merged_in = tmp_path / "merged-in.txt"
+    monkeypatch.setattr(merge_module, "_merged_info", _recording_merge)
+    monkeypatch.setattr(_recording_merge, "log", merged_in, raising=False)
+    source = reuters_sample(tmp_path, 400)
+    built = {}
+    for processes in (1, 2):
+        merged_in.write_text("")
+        settings = Settings(index_dir=tmp_path / f"index-{processes}", extractor="none",
+                            build_processes=processes)
+        report = build_index([source], settings)
+        assert report.indexed == 400 and report.merges >= 3  # two groups in the first round
+        built[processes] = (report.segments, answers(settings), highlights(settings)[0])
+        pids = set(merged_in.read_text().split())
+        in_workers = pids - {str(os.getpid())}
+        # One process: every merge here. Two: the first round's two groups in workers
+        # (a round of one group runs here, where no pool is worth starting).
+        assert bool(in_workers) == (processes == 2), (processes, pids)
+    assert built[1] == built[2]
+    assert sum(total for total, _, _ in built[2][1].values()) > 300
