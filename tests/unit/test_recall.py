@@ -72,3 +72,11 @@ def test_a_known_name_with_a_lower_case_common_word_is_that_name():
     mentions = [("Lachin", LOC)]
     assert finder(aliases=lachin).complete("Keep the Lachin corridor open.", mentions) == [
         ("Lachin corridor", LOC)]
+
+
+def test_a_name_before_a_nationality_word_is_part_of_that_word():
+    aliases = aliases_from_toml(bundled_text())
+    counts = {"South": {LOC: 3}}
+    text = "Gold sold by South Korean traders rose, and the South voted on Monday."
+    assert finder(counts, aliases).complete(text, []) == [("South", LOC)]
+    assert finder(counts, aliases).find(text)[0][0] == text.index("South voted")

@@ -25,14 +25,14 @@ file or a growing corpus never re-runs the model.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import ahocorasick
 
 from search.enrich.entities.aliases import Aliases
 from search.enrich.entities.canonical import MentionRules
 from search.enrich.entities.extractors import Mention
-from search.enrich.entities.names import clean_surface, has_capital
+from search.enrich.entities.names import clean_surface, has_capital, name_key
 from search.models import ENTITY_TYPES
 
 # How often the model must have found a name for it to be looked for everywhere.
@@ -40,13 +40,18 @@ MIN_CORPUS_COUNT = 2
 MIN_NAME_CHARS = 3
 _TYPE_ORDER = {"places": 0, "organisations": 1, "people": 2}
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;\"'\n])\s*$")
+# The word right after a name, when it is capitalised.
+_NEXT_WORD = re.compile(r"[ -]([A-Z][\w'-]*)")
 
 
 class NameFinder:
     """Finds known names in text and merges them with a text's model mentions."""
 
-    def __init__(self, names: Iterable[tuple[str, str]]) -> None:
-        """``names``: (surface as written, type); the first type given for a surface wins."""
+    def __init__(self, names: Iterable[tuple[str, str]],
+                 is_demonym: Callable[[str], bool] = lambda key: False) -> None:
+        """``names``: (surface as written, type); the first type given for a surface wins.
+        ``is_demonym`` tells a nationality word (a folded key) from other words."""
+        self._is_demonym = is_demonym
         self._automaton = ahocorasick.Automaton()
         for surface, etype in names:
             if etype not in ENTITY_TYPES or len(surface) < MIN_NAME_CHARS:
@@ -76,7 +81,7 @@ class NameFinder:
             etype = min(votes, key=lambda t: (-votes[t], _TYPE_ORDER.get(t, 9)))
             if rules.names(surface, etype, cleaned=True):  # not chrome, a demonym, a date
                 names.append((surface, etype))
-        return cls(names)
+        return cls(names, aliases.is_demonym)
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """(start, stop, type) of known names in ``text``, leftmost-longest, whole words."""
@@ -91,6 +96,9 @@ class NameFinder:
                 continue
             if not caps and " " not in text[start:stop] and _SENTENCE_END.search(text, 0, start):
                 continue  # a lone capitalised word opening a sentence
+            following = _NEXT_WORD.match(text, stop)
+            if following and self._is_demonym(name_key(following.group(1))):
+                continue  # part of a nationality word: "South" of "South Korean"
             spans.append((start, stop, etype))
         spans.sort(key=lambda s: (s[0], s[0] - s[1]))
         chosen, taken_until = [], 0
