@@ -80,3 +80,11 @@ def test_a_name_before_a_nationality_word_is_part_of_that_word():
     text = "Gold sold by South Korean traders rose, and the South voted on Monday."
     assert finder(counts, aliases).complete(text, []) == [("South", LOC)]
     assert finder(counts, aliases).find(text)[0][0] == text.index("South voted")
+
+
+def test_table_labels_and_time_zones_are_never_names():
+    aliases = aliases_from_toml(bundled_text())
+    rules = MentionRules(aliases)
+    for word, label in (("Attendance", PER), ("GMT", ORG), ("Scorers", PER), ("EDT", ORG)):
+        assert rules.names(word, label, cleaned=True) == (), word
+    assert rules.names("Glamorgan", ORG, cleaned=True)
