@@ -85,6 +85,16 @@ def test_a_name_before_a_nationality_word_is_part_of_that_word():
 def test_table_labels_and_time_zones_are_never_names():
     aliases = aliases_from_toml(bundled_text())
     rules = MentionRules(aliases)
-    for word, label in (("Attendance", PER), ("GMT", ORG), ("Scorers", PER), ("EDT", ORG)):
+    for word, label in (("Attendance", PER), ("GMT", ORG), ("Scorers", PER), ("EDT", ORG),
+                        ("Extras", PER)):
         assert rules.names(word, label, cleaned=True) == (), word
     assert rules.names("Glamorgan", ORG, cleaned=True)
+
+
+def test_a_person_span_over_at_is_the_names_on_either_side():
+    rules = MentionRules(aliases_from_toml(bundled_text()))
+    found = rules.names("Yorkshire at Headingley", PER, cleaned=True)
+    assert [n.surface for n in found] == ["Yorkshire", "Headingley"]
+    # Other kinds keep " at " (the University of California at Berkeley).
+    berkeley = "University of California at Berkeley"
+    assert [n.surface for n in rules.names(berkeley, ORG, cleaned=True)] == [berkeley]

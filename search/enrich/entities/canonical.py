@@ -108,6 +108,8 @@ class MentionRules:
                 self._cache.clear()
             text = surface if cleaned else clean_surface(surface)
             parts = split_at_breaks(text)
+            if label == PEOPLE:  # no person's name holds " at ": "Yorkshire at Headingley"
+                parts = [piece for part in parts for piece in part.split(" at ")]
             if parts == [text]:
                 hit = self._names(text, label)
             else:
