@@ -46,9 +46,9 @@ def test_conll_dev_scores_hold_their_floor(tmp_path):
     result = run(shared_data("conll2003-dev"), "spacy", tmp_path)
     scores = result["scores"]
     assert result["indexed"] == 216
-    assert scores["typed"]["f1"] >= 0.790, scores
-    assert scores["any type"]["f1"] >= 0.870, scores
-    for kind, floor in (("PER", 0.835), ("ORG", 0.698), ("LOC", 0.808)):
+    assert scores["typed"]["f1"] >= 0.800, scores  # the entities issue's target
+    assert scores["any type"]["f1"] >= 0.878, scores
+    for kind, floor in (("PER", 0.850), ("ORG", 0.700), ("LOC", 0.812)):
         assert scores[kind]["f1"] >= floor, (kind, scores[kind])
 
 

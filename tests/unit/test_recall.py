@@ -98,3 +98,14 @@ def test_a_person_span_over_at_is_the_names_on_either_side():
     # Other kinds keep " at " (the University of California at Berkeley).
     berkeley = "University of California at Berkeley"
     assert [n.surface for n in rules.names(berkeley, ORG, cleaned=True)] == [berkeley]
+
+
+def test_an_initial_and_a_surname_is_a_person():
+    aliases = aliases_from_toml(bundled_text())
+    text = "K. Curran c Stewart b M. McCague 12 , and U.S. Steel rose in S. Korea ."
+    found = finder({}, aliases).complete(text, [("Stewart", PER)])
+    assert [m for m in found if m[1] == PER] == [
+        ("K. Curran", PER), ("Stewart", PER), ("M. McCague", PER)]  # not "S. Steel", "S. Korea"
+    # A model's own reading of the same words stands.
+    assert finder({}, aliases).complete("K. Curran hit out .", [("K. Curran", ORG)]) == [
+        ("K. Curran", ORG)]

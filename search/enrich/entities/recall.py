@@ -40,6 +40,10 @@ MIN_CORPUS_COUNT = 2
 MIN_NAME_CHARS = 3
 _TYPE_ORDER = {"places": 0, "organisations": 1, "people": 2}
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;\"'\n])\s*$")
+# An initial, then a surname (Mc/Mac/O' names included), not after a letter or a dot.
+_INITIALLED = re.compile(r"(?<![\w.])[A-Z]\. ?((?:Mc|Mac|O')?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
+_COMPASS_PLACES = frozenset({"korea", "africa", "america", "carolina", "dakota", "sudan",
+                             "ossetia", "yemen", "vietnam", "ireland", "wales", "asia"})
 # The word right after a name, when it is capitalised.
 _NEXT_WORD = re.compile(r"[ -]([A-Z][\w'-]*)")
 
@@ -100,6 +104,7 @@ class NameFinder:
             if following and self._is_demonym(name_key(following.group(1))):
                 continue  # part of a nationality word: "South" of "South Korean"
             spans.append((start, stop, etype))
+        spans.extend(self._initialled(text))
         spans.sort(key=lambda s: (s[0], s[0] - s[1]))
         chosen, taken_until = [], 0
         for start, stop, etype in spans:
@@ -107,6 +112,17 @@ class NameFinder:
                 chosen.append((start, stop, etype))
                 taken_until = stop
         return chosen
+
+    def _initialled(self, text: str) -> Iterable[tuple[int, int, str]]:
+        """An initial and a surname ("K. Curran", "M. McCague") is a person's name, as
+        scorecards and bylines write them; not a compass point before a nationality or
+        a country ("S. Korean", "N. Korea")."""
+        for match in _INITIALLED.finditer(text):
+            surname = match.group(1)
+            key = name_key(surname)
+            if self._is_demonym(key) or key in _COMPASS_PLACES:
+                continue
+            yield match.start(), match.end(), "people"
 
     def complete(self, text: str, mentions: list[Mention]) -> list[Mention]:
         """The model's mentions of ``text`` with the known names merged in, text order."""
