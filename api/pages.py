@@ -114,6 +114,7 @@ class ReadPageResource:
     def on_get(self, req: falcon.Request, resp: falcon.Response, article_id: str) -> None:
         state = PageState.from_params(req.params)
         q = state.get("q") or ""
+        back_url = PageState([("q", q)] if q else []).url()
         try:
             args = load_query_params(self.schemas.article_query, state.as_params())
             view = self.searcher.read(article_id, args["q"])
@@ -122,10 +123,9 @@ class ReadPageResource:
         except (Problem, InvalidRequest, IndexMissing) as exc:
             refused = refusal(exc)
             self.templates.send(resp, "read.html", refused.status, error=str(refused),
-                                view=None, q=q, back_url=PageState([("q", q)] if q else []).url())
+                                view=None, q=q, back_url=back_url)
             return
-        back = PageState([("q", q)] if q else [])
         self.templates.send(
-            resp, "read.html", error=None, view=view, q=q, back_url=back.url(),
+            resp, "read.html", error=None, view=view, q=q, back_url=back_url,
             entities=entity_links(view.article, PageState([])),
         )

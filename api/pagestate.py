@@ -99,8 +99,7 @@ class PageState:
         if low or high:
             label = (f"date: {low}" if low == high else
                      f"date: {low or '…'} to {high or '…'}")
-            kept = [(n, v) for n, v in self.pairs if n not in ("date_from", "date_to")]
-            chips.append(Chip(label, self._changed(kept).url()))
+            chips.append(Chip(label, self.setting(date_from=None, date_to=None)))
         return chips
 
 

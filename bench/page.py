@@ -24,25 +24,15 @@ from api.app import create_app
 from api.pageview import PAGE_FACET_SIZE
 from bench.measure import REPO_ROOT, log, machine_info, percentiles
 from bench.prepare import prepare
+from bench.serve import query_params
 from bench.workloads import BenchQuery, load_queries
 from search.index.build import build_index
 from search.settings import Settings
 
 
-def page_params(query: BenchQuery) -> list[tuple[str, str]]:
-    params = [("q", query.q)]
-    for name in ("person", "organisation", "place", "outlet"):
-        params += [(name, value) for value in query.filters.get(name, ())]
-    for name in ("date_from", "date_to"):
-        if name in query.filters:
-            params.append((name, query.filters[name]))
-    return params
-
-
-def api_params(query: BenchQuery) -> list[tuple[str, str]]:
+def api_params(query: BenchQuery) -> list[tuple[str, str | int]]:
     """The page's search as API parameters: what the page asks the library for."""
-    return [*page_params(query), ("facet_size", str(PAGE_FACET_SIZE)),
-            ("date_interval", "month")]
+    return [*query_params(query), ("facet_size", PAGE_FACET_SIZE), ("date_interval", "month")]
 
 
 def timed(app: TestApp, url: str) -> float:
@@ -66,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     build_index([inputs.tagged], settings)
     app = TestApp(create_app(settings))
     queries = load_queries(inputs.queries)
-    urls = [("/search?" + urlencode(api_params(q)), "/?" + urlencode(page_params(q)))
+    urls = [("/search?" + urlencode(api_params(q)), "/?" + urlencode(query_params(q)))
             for q in queries]
     for api_url, page_url in urls:  # warm-up: both paths see every query once
         timed(app, api_url)

@@ -88,14 +88,20 @@ def gunicorn(index_dir: Path, log_path: Path, workers: int = 2) -> Iterator[Serv
                 proc.wait()
 
 
-def search_url(base_url: str, query: BenchQuery) -> str:
-    """The full workload (highlights + facets) as the API's query string."""
+def query_params(query: BenchQuery) -> list[tuple[str, str | int]]:
+    """A bench query and its filters as the API's (and the page's) parameters."""
     params: list[tuple[str, str | int]] = [("q", query.q)]
     for name in ("person", "organisation", "place", "outlet"):
         params += [(name, value) for value in query.filters.get(name, ())]
     for name in ("date_from", "date_to"):
         if name in query.filters:
             params.append((name, query.filters[name]))
+    return params
+
+
+def search_url(base_url: str, query: BenchQuery) -> str:
+    """The full workload (highlights + facets) as the API's query string."""
+    params = query_params(query)
     params += [("page_size", PAGE_SIZE), ("facet_size", FACET_SIZE), ("fragments", 1),
                ("fragment_chars", FRAGMENT_CHARS)]
     return f"{base_url}/search?{urlencode(params)}"

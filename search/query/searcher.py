@@ -156,19 +156,16 @@ class Searcher:
         article = from_stored(gen.stored(docnum))
         body = []
         if request.fragments > 0:
-            found = spans(article.body, IndexedText(gen.postings["body"], docnum),
-                          *marks.of("body"))
-            body = fragments(article.body, found, request.fragments, request.fragment_chars)
-        title = spans(article.title, IndexedText(gen.postings["title"], docnum),
-                      *marks.of("title"))
+            body = fragments(article.body, _marked(gen, docnum, article, "body", marks),
+                             request.fragments, request.fragment_chars)
         captions = []
         if request.fragments > 0 and article.captions:
-            found = spans(article.captions, IndexedText(gen.postings["captions"], docnum),
-                          *marks.of("captions"))
-            if found:
+            found = _marked(gen, docnum, article, "captions", marks)
+            if found:  # captions show only where the query matched them
                 captions = fragments(article.captions, found, request.fragments,
                                      request.fragment_chars)
-        highlights = Highlights(title=mark(article.title, title), body=body, captions=captions)
+        title = mark(article.title, _marked(gen, docnum, article, "title", marks))
+        highlights = Highlights(title=title, body=body, captions=captions)
         return Hit(article=article, score=round(score, 4), highlights=highlights)
 
     def article(self, article_id: str) -> Article | None:
@@ -196,12 +193,8 @@ class Searcher:
         if not q.strip():
             return ArticleView(article)
         evaluator, _ = self._evaluate(gen, _parse(q), None)
-        marked = {
-            f: mark(getattr(article, f), spans(getattr(article, f),
-                                               IndexedText(gen.postings[f], docnum),
-                                               *evaluator.marks.of(f)))
-            for f in TEXT_FIELDS
-        }
+        marked = {f: mark(getattr(article, f), _marked(gen, docnum, article, f, evaluator.marks))
+                  for f in TEXT_FIELDS}
         return ArticleView(article, marked["title"], marked["body"], marked["captions"])
 
     def _evaluate(self, gen: Generation, tree, within: np.ndarray | None):
@@ -231,6 +224,12 @@ class _Found:
     dates_wanted: np.ndarray
     facet_masks: dict[str, np.ndarray]
     filtered: np.ndarray
+
+
+def _marked(gen: Generation, docnum: int, article: Article, field: str, marks: Marks):
+    """The query's matches in one field of a hit, located from its stored postings."""
+    return spans(getattr(article, field), IndexedText(gen.postings[field], docnum),
+                 *marks.of(field))
 
 
 def _parse(q: str):
