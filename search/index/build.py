@@ -57,17 +57,20 @@ from search.index.segment import (
     write_text_segment,
 )
 from search.index.segments import SegmentSet, read_toc, write_toc
-from search.index.store import CURRENT, IndexStore, outdated
+from search.index.store import (
+    COMPOUNDS,
+    CURRENT,
+    ENTITY_STATS,
+    VOCABULARY,
+    IndexStore,
+    outdated,
+)
 from search.models import ENTITY_TYPES, Article, Problem, RawArticle
 from search.settings import Settings
 
 # Cleaned articles between the passes: a private, transient file, so pickled (fast).
 SPOOL = "articles.spool.pickle"
 PROBLEMS = "problems.jsonl"
-ENTITY_STATS = "entity_stats.json"
-VOCABULARY = "vocabulary.json"
-# Hyphenated compounds the archive writes: their joined term -> their parts, spaced.
-COMPOUNDS = "compounds.json"
 # Surface words kept for spelling suggestions, most frequent first.
 MAX_VOCABULARY = 300_000
 # Articles inverted into one new segment: bounds a worker's memory (a few hundred MB

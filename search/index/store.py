@@ -27,6 +27,11 @@ from pathlib import Path
 CURRENT = "current"
 GENERATIONS = "generations"
 MANIFEST = "manifest.json"
+# Files a build writes beside a generation's segments, which searches read too.
+ENTITY_STATS = "entity_stats.json"  # the names the extractor met, and their votes
+VOCABULARY = "vocabulary.json"  # surface words and document counts, for "did you mean"
+# Hyphenated compounds the archive writes: their joined term -> their parts, spaced.
+COMPOUNDS = "compounds.json"
 TMP_PREFIX = ".tmp-"
 
 

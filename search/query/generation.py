@@ -20,7 +20,7 @@ from search.index.columns import Columns
 from search.index.postings import FieldPostings
 from search.index.schema import SCHEMA_VERSION, TEXT_FIELDS
 from search.index.segments import SegmentSet
-from search.index.store import MANIFEST, check_files, outdated
+from search.index.store import COMPOUNDS, MANIFEST, VOCABULARY, check_files, outdated
 from search.query.ranking import Bm25f
 
 
@@ -62,13 +62,13 @@ class Generation:
     @cached_property
     def vocabulary(self) -> dict[str, int]:
         """Surface words (lower case) with document frequencies, for spelling suggestions."""
-        path = self.path / "vocabulary.json"
+        path = self.path / VOCABULARY
         return json.loads(path.read_text()) if path.exists() else {}
 
     @cached_property
     def compounds(self) -> dict[str, str]:
         """Hyphenated compounds the archive writes: joined term -> parts, spaced."""
-        path = self.path / "compounds.json"
+        path = self.path / COMPOUNDS
         return json.loads(path.read_text()) if path.exists() else {}
 
     @cached_property

@@ -23,11 +23,10 @@ from pathlib import Path
 from search.enrich.entities.aliases import MIN_TRANSLIT_LOOKUP, Aliases
 from search.enrich.entities.names import name_key, translit_key, translit_token
 from search.index.columns import FacetColumn
+from search.index.store import ENTITY_STATS
 from search.index.values import ValueIndex
 from search.models import ENTITY_TYPES
 from search.query.results import FACET_KINDS, Filters
-
-ENTITY_STATS = "entity_stats.json"
 
 
 class QueryNames:
