@@ -521,10 +521,10 @@ class _Job:
             for doc, mentions, live in zip(docs, self._mentions(docs), self._live(s, docs),
                                            strict=True):
                 text = next(texts)
+                found_teams: dict[str, str] = {}
                 if live and finder is not None:
                     mentions = with_dateline(text, finder.complete(text, mentions))
-                found_teams = teams(text)
-                if live and finder is not None:
+                    found_teams = teams(text)
                     mentions = with_teams(mentions, found_teams)
                 found = (resolver.resolve(mentions, doc.tags, frozenset(found_teams)) if live
                          else {})
