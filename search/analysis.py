@@ -9,8 +9,9 @@ words and the stemmer live here and nowhere else.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
+import numpy as np
 from whoosh.analysis import CharsetFilter, StemmingAnalyzer
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map
@@ -21,7 +22,8 @@ from whoosh.support.charset import accent_map
 # drift apart. (Whoosh's own default, r"\w+(\.?\w+)*", matches the same words, but its
 # optional dot nests one quantifier in another: a pattern built on it that fails after a
 # long word backtracks exponentially.)
-WORD_PATTERN = r"\w+(?:[.&]\w+)*"
+JOINERS = ".&"  # literal inside a character class: neither needs escaping there
+WORD_PATTERN = rf"\w+(?:[{JOINERS}]\w+)*"
 WORD = re.compile(WORD_PATTERN, re.UNICODE)
 # A hyphenated compound: words joined by single hyphens ("cease-fire", "e-mail"). A query
 # for one also looks up its parts written together ("ceasefire"), and a query for a closed
@@ -85,3 +87,51 @@ def term_of(word: str) -> str | None:
     if len(lower) < MIN_WORD_CHARS or lower in STOP_WORDS:
         return None
     return news_stem(lower).translate(accent_map)  # folded after stemming, as the analyser does
+
+
+# --- The same words, found in numpy (the indexer's bulk path) -------------------------
+#
+# The regex costs a Python object per word; a build splits millions of them. Over a text's
+# code points the pattern is a mask: a word is a maximal run of characters that are each
+# a word character (what ``\w`` matches: ``str.isalnum()`` or "_"), or a joiner with a
+# word character on both sides. Greedy ``\w+(?:[.&]\w+)*`` matches exactly those runs
+# (tests compare the two over every code point and random mixes).
+
+
+def code_points(text: str) -> np.ndarray:
+    """``text`` as an array of its code points (uint32), indexed as the ``str`` is.
+    Lone surrogates, which JSON can carry, pass through as the code points they are."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+
+
+@cache
+def _word_chars_bmp() -> np.ndarray:
+    table = np.fromiter((chr(c).isalnum() for c in range(0x10000)), bool, 0x10000)
+    table[ord("_")] = True
+    return table
+
+
+def word_char_mask(codes: np.ndarray) -> np.ndarray:
+    """Which code points ``\\w`` matches. The Basic Multilingual Plane from a table;
+    the rare characters above it (emoji, historic scripts) one by one."""
+    mask = _word_chars_bmp()[np.minimum(codes, 0xFFFF)]
+    astral = codes > 0xFFFF
+    if astral.any():
+        found = np.unique(codes[astral])
+        is_word = np.fromiter((chr(c).isalnum() for c in found.tolist()), bool, found.size)
+        mask[astral] = is_word[np.searchsorted(found, codes[astral])]
+    return mask
+
+
+_JOINER_CODES = np.array([ord(c) for c in JOINERS], np.uint32)
+
+
+def word_spans(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end (exclusive) of every word in a text given as code points: the
+    matches of ``WORD``, in order, as int64 arrays."""
+    in_word = word_char_mask(codes)
+    if codes.size > 2:
+        joiner = np.isin(codes[1:-1], _JOINER_CODES)
+        in_word[1:-1] |= joiner & in_word[:-2] & in_word[2:]
+    edges = np.diff(in_word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)

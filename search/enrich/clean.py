@@ -35,7 +35,9 @@ _QUOTES = str.maketrans(
 # replacing each with itself cost more than all other cleaning together.
 _SPACES = re.compile(r"[\t\f\v\r][ \t\f\v\r]*| [ \t\f\v\r]+")
 _INDENTED = re.compile(r"^[ \t]{2,}\S")
-_SENTENCE_END = re.compile(r"[.!?:;\"')\]\u201d\u2019]$")
+# A line that ends a sentence ends with one of these (a last-character test: a regex
+# anchored at the end would try every position of the line first).
+_SENTENCE_ENDS = frozenset(".!?:;\"')]\u201d\u2019")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +60,11 @@ def normalise(text: str) -> str:
     """One canonical spelling of quotes and spaces, so equal words compare equal."""
     if not text.isascii():  # ASCII is already NFC and has none of the quotes to fold
         text = unicodedata.normalize("NFC", text).translate(_QUOTES)
-    return _SPACES.sub(" ", text).strip()
+    # Whatever ``_SPACES`` matches starts with one of these: ``in`` finds them five times
+    # faster than the regex finds nothing, and most paragraphs have none.
+    if "  " in text or "\t" in text or "\f" in text or "\v" in text or "\r" in text:
+        text = _SPACES.sub(" ", text)
+    return text.strip()
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -81,7 +87,7 @@ def split_paragraphs(text: str) -> list[str]:
         if wire_layout:
             joins = open_block and not _INDENTED.match(line)
         else:
-            joins = open_block and not _SENTENCE_END.search(paragraphs[-1][-1])
+            joins = open_block and paragraphs[-1][-1][-1:] not in _SENTENCE_ENDS
         if joins:
             paragraphs[-1].append(stripped)
         else:

@@ -1,7 +1,7 @@
 """Inversion in bulk: a batch of texts becomes postings with positions, in numpy.
 
-Whoosh's writer costs a Python call (and a pickle) per posting. Here the text of a whole
-batch is split into words with one regex pass per document, each *distinct* word is
+Whoosh's writer costs a Python call (and a pickle) per posting. Here the words of a whole
+batch are found and interned in numpy (``search.index.words``), each *distinct* word is
 analysed once (``search.analysis``: lower case, stop words, stem, fold) into a term id,
 and the postings come from one stable sort of the term ids: documents ascending within
 a term and positions ascending within a document, as Whoosh's own writer leaves them.
@@ -12,26 +12,19 @@ phrase ("bank of england" is "bank england").
 
 Each kept word's character offset in its text is kept too (``coff``), in document and
 position order, so a highlighter finds a match's characters from its position without
-reading the text again (Lucene keeps offsets in its postings for the same reason). The
-split that finds the words finds their offsets in the same pass.
+reading the text again (Lucene keeps offsets in its postings for the same reason): they
+come with the words.
 """
 
 from __future__ import annotations
 
-import re
-from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import count
 
 import numpy as np
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from search.analysis import WORD_PATTERN
-
-# The word pattern as a capturing split: one pass gives the words and what lies between
-# them, so every word's offset is a running sum of the pieces' lengths.
-_SPLIT = re.compile(f"({WORD_PATTERN})", re.UNICODE)
+from search.index.words import intern_words
 
 
 @dataclass
@@ -118,47 +111,6 @@ def invert(texts: Sequence[str], term_of: Callable[[str], str | None]) -> Invert
         word_ids=word_ids,
         raw_lengths=raw_lengths,
     )
-
-
-def intern_words(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct words of ``texts``, every word as an id into them, words per text,
-    and every word's character offset in its text.
-
-    ``dict.setdefault`` mapped over a text's words at C speed hands each new word the
-    running count as its id; ids are then made dense with one lookup table. Only one
-    text's word strings exist at a time.
-    """
-    seen: dict[str, int] = {}
-    setdefault = seen.setdefault
-    counter = count()
-    ids = array("q")
-    piece_lengths = array("q")
-    lengths = np.zeros(len(texts), np.int64)
-    for d, text in enumerate(texts):
-        pieces = _SPLIT.split(text)  # gap, word, gap, word, ..., gap
-        found = pieces[1::2]
-        lengths[d] = len(found)
-        ids.extend(map(setdefault, found, counter))
-        piece_lengths.extend(map(len, pieces))
-    first_seen = np.fromiter(seen.values(), np.int64, len(seen))
-    dense = np.zeros(int(first_seen.max()) + 1 if first_seen.size else 0, np.int32)
-    dense[first_seen] = np.arange(first_seen.size, dtype=np.int32)
-    word_ids = dense[np.frombuffer(ids, np.int64)] if ids else np.zeros(0, np.int32)
-    return list(seen), word_ids, lengths, _word_offsets(piece_lengths, lengths)
-
-
-def _word_offsets(piece_lengths: array, lengths: np.ndarray) -> np.ndarray:
-    """Each word's offset in its text, from the lengths of every text's split pieces.
-
-    Text ``d`` has ``2 * lengths[d] + 1`` pieces; its ``i``-th word is piece ``2i + 1``,
-    and starts where the pieces before it, within that text, end.
-    """
-    pieces = np.frombuffer(piece_lengths, np.int64) if piece_lengths else np.zeros(0, np.int64)
-    before = np.cumsum(pieces) - pieces  # where each piece starts, counted over all texts
-    text_start = _starts(2 * lengths + 1)  # each text's first piece
-    word_text_start = np.repeat(text_start, lengths)
-    i = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(_starts(lengths), lengths)
-    return before[word_text_start + 2 * i + 1] - before[word_text_start]
 
 
 def position_dtype(largest: int) -> type:

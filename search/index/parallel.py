@@ -5,12 +5,18 @@ run here: a pool of ``processes`` workers (forked, so they start with the parent
 rules already loaded), at most ``AHEAD`` tasks per worker in flight, so an archive of
 any size streams through in a fixed amount of memory. One process, or a single task (an
 update of a few articles), means no pool at all: starting one costs more than the task.
+
+A worker keeps the memory it frees (``retain_freed_memory``): a batch allocates and
+drops arrays of megabytes hundreds of times, and glibc's defaults hand each back to the
+kernel, so the next one is fresh pages to fault in. At 5,000 articles that was 0.3-0.6
+s of system time per batch (140,000 page faults; 25,000 with the memory kept).
 """
 
 from __future__ import annotations
 
 import collections
 import concurrent.futures
+import ctypes
 import itertools
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
@@ -20,6 +26,12 @@ T = TypeVar("T")
 _END = object()
 R = TypeVar("R")
 AHEAD = 2
+# glibc's mallopt parameters, and what a worker sets them to: blocks up to 32 MB (glibc's
+# ceiling) come from the heap instead of their own mapping, and up to 512 MB of free heap
+# is kept instead of trimmed. What a worker holds at its peak is unchanged.
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_MMAP_THRESHOLD_BYTES = 32 * 1024 * 1024
+_TRIM_THRESHOLD_BYTES = 512 * 1024 * 1024
 
 
 def ordered_map(fn: Callable[[T], R], items: Iterable[T], processes: int,
@@ -51,7 +63,8 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], processes: int,
         return
     items = itertools.chain((first, *ahead), items)
     context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(processes, mp_context=context) as pool:
+    with concurrent.futures.ProcessPoolExecutor(processes, mp_context=context,
+                                                initializer=retain_freed_memory) as pool:
         pending: collections.deque = collections.deque()
         for item in items:
             pending.append(pool.submit(fn, item))
@@ -59,3 +72,15 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], processes: int,
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def retain_freed_memory() -> None:
+    """Make this process's allocator keep freed memory for reuse (glibc only; elsewhere,
+    e.g. musl, nothing changes). Only for build workers: a long-lived server process
+    should give memory back."""
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_BYTES)
+    mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD_BYTES)

@@ -18,7 +18,7 @@ from search.models import ENTITY_TYPES, Article
 # The searchable text fields, in the schema and in every segment.
 TEXT_FIELDS = ("title", "body", "captions")
 # Bump when the schema or what goes into it changes: a build then re-indexes everything.
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 ENTITY_SEPARATOR = ","
 
 

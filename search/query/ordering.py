@@ -24,7 +24,10 @@ def blend_recency(gen: Generation, score: np.ndarray, half_life: float | None) -
     oldest = day[known & gen.live].min() if np.any(known & gen.live) else 0.0
     # An article of unknown date is treated as the oldest one: never promoted.
     age = np.where(known, newest - day, newest - oldest)
-    return (score * np.power(0.5, age / half_life)).astype(np.float32)
+    # A tiny half-life makes ``age / half_life`` overflow to infinity: 0.5 ** inf is 0,
+    # the score an article that many half-lives old deserves.
+    with np.errstate(over="ignore"):
+        return (score * np.power(0.5, age / half_life)).astype(np.float32)
 
 
 def page_of(

@@ -1,13 +1,16 @@
 """Cleaning: chrome and captions go, article text stays."""
 
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from search.enrich.clean import (
+    _QUOTES,
+    _SPACES,
     BoilerplateRules,
     clean_body,
     clean_captions,
@@ -100,3 +103,36 @@ def test_clean_seeds_keep_most_of_their_text(rules, seed):
     raw = (SEEDS / seed).read_text()
     cleaned = " ".join(clean_body(raw, rules))
     assert len(cleaned.split()) > 0.6 * len(raw.split())
+
+
+# The fast paths of cleaning (a substring test before the space regex, a last-character
+# test for a sentence's end) against the plain regexes they stand for.
+_MESSY = st.lists(st.sampled_from([*"ab .!?\"')]:;\t\f\v\r", "\u00a0", "\u2019", "é", "  "]),
+                  max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_MESSY)
+def test_normalise_collapses_spaces_exactly_as_the_regex(text: str) -> None:
+    folded = text if text.isascii() else unicodedata.normalize("NFC", text).translate(_QUOTES)
+    assert normalise(text) == _SPACES.sub(" ", folded).strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_MESSY, max_size=6).map("\n".join))
+def test_paragraphs_join_where_a_line_ends_without_closing_punctuation(text: str) -> None:
+    ends = re.compile(r"[.!?:;\"')\]\u201d\u2019]$")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    assume(sum(bool(re.match(r"^[ \t]{2,}\S", line)) for line in lines) < 2)  # not wire copy
+    expected: list[list[str]] = []
+    open_block = False
+    for line in lines:
+        if not line.strip():
+            open_block = False
+            continue
+        if open_block and not ends.search(expected[-1][-1]):
+            expected[-1].append(line.strip())
+        else:
+            expected.append([line.strip()])
+        open_block = True
+    assert split_paragraphs(text) == [p for p in (normalise(" ".join(b)) for b in expected) if p]

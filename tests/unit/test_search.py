@@ -983,3 +983,14 @@ def test_recency_counts_age_from_the_newest_article_not_from_today(searcher):
                search(searcher, "energy output", recency_half_life_days=1).hits}
     assert blended["a10"] == pytest.approx(plain["a10"])  # 2021-05-05, the newest dated
     assert blended["a09"] < plain["a09"] / 1000  # three years older
+
+
+def test_a_tiny_half_life_keeps_only_the_newest_without_overflow_warnings(searcher):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "overflow encountered in divide" would fail here
+        # The least float above 0: every age over it overflows.
+        blended = search(searcher, "turbine", recency_half_life_days=5e-324)
+    assert ids(blended)[0] == "a10"
+    assert blended.hits[1].score == 0.0
