@@ -36,24 +36,23 @@ from search.analysis import COMPOUND, WORD, term_of
 from search.enrich.cache import ExtractionCache, text_key
 from search.enrich.entities.aliases import load_aliases
 from search.enrich.entities.canonical import EntityResolver
-from search.enrich.entities.datelines import with_dateline
 from search.enrich.entities.extractors import Extractor, NoExtractor, make_extractor
 from search.enrich.entities.recall import NameFinder
-from search.enrich.entities.sports import teams, with_teams
+from search.enrich.entities.sports import teams
 from search.enrich.pipeline import Enricher, id_of
 from search.enrich.rules import DATA_DIR
 from search.formats import STDIN, iter_sources
 from search.formats.fields import article_from_fields, normalise_keys
 from search.index.codec import NpSegment
+from search.index.entity_columns import Resolving, SegmentNames, write_all
 from search.index.journal import DELETE, JOURNAL, PUT, Entry, Journal
 from search.index.merge import apply_policy
-from search.index.parallel import ordered_map
+from search.index.parallel import long_lived, ordered_map
 from search.index.schema import SCHEMA_VERSION
 from search.index.segment import (
     INDEX_NAME,
     PICKLE_PROTOCOL,
     SegmentInfo,
-    write_entity_columns,
     write_text_segment,
 )
 from search.index.segments import SegmentSet, read_toc, write_toc
@@ -301,6 +300,7 @@ class _Job:
         # are written, and where each id's live version stands (segment, docnum, source).
         self.new_segments: list[NpSegment] = []
         self.new_docs: list[list[NewDoc]] = []
+        self.spool_offsets: list[int] = []  # where each new segment's texts start in the spool
         self.placed: dict[str, tuple[int, int, str]] = {}
         self.vocabulary: Counter[str] = Counter()
         self.compounds: dict[str, str] = {}
@@ -315,15 +315,17 @@ class _Job:
             hasher = _new_fingerprint(self.settings, writes.seq)
             self._timed("index", self._index_sources, sources, fmt, current, hasher, delete_ids,
                         writes)
-            self._timed("extract", self._extract)
-            resolver = self._timed("resolve", self._observe)
-            segments = self._timed("entities", self._write, current, resolver, delete_ids)
-            if (self.update and self.report.indexed == 0 and self.report.deleted == 0
-                    and not writes.advances):
-                return None
-            segments, self.report.merges = self._timed(
-                "merge", apply_policy, self.tmp, segments, False, self.settings.build_processes
-            )
+            with long_lived():  # what the first pass kept of every article stays to the end
+                self._timed("extract", self._extract)
+                resolver = self._timed("resolve", self._observe)
+                segments = self._timed("entities", self._write, current, resolver, delete_ids)
+                if (self.update and self.report.indexed == 0 and self.report.deleted == 0
+                        and not writes.advances):
+                    return None
+                segments, self.report.merges = self._timed(
+                    "merge", apply_policy, self.tmp, segments, False,
+                    self.settings.build_processes,
+                )
             write_toc(self.tmp, segments, 1 if current is None else current.toc.generation + 1)
             (self.tmp / ENTITY_STATS).write_text(json.dumps(resolver.to_dict()))
             with open(self.tmp / PROBLEMS, "w") as out:
@@ -397,6 +399,7 @@ class _Job:
                     continue
                 s = len(self.new_segments)
                 self.new_segments.append(NpSegment(batch.info))
+                self.spool_offsets.append(spool.tell())
                 self.new_docs.append(batch.docs)
                 for local, doc in enumerate(batch.docs):
                     if doc.id in self.placed:
@@ -515,23 +518,16 @@ class _Job:
         distinct: dict[str, set[str]] = {k: set() for k in ENTITY_TYPES}
         finder = (NameFinder.for_corpus(resolver.counts(), self.aliases, resolver.rules)
                   if self.extracts else None)
-        texts = self._spooled_texts() if self.extracts else itertools.repeat("")
-        for s, (segment, docs) in enumerate(zip(self.new_segments, self.new_docs, strict=True)):
-            names: dict[str, list[list[str]]] = {k: [] for k in ENTITY_TYPES}
-            for doc, mentions, live in zip(docs, self._mentions(docs), self._live(s, docs),
-                                           strict=True):
-                text = next(texts)
-                found_teams: dict[str, str] = {}
-                if live and finder is not None:
-                    mentions = with_dateline(text, finder.complete(text, mentions))
-                    found_teams = teams(text)
-                    mentions = with_teams(mentions, found_teams)
-                found = (resolver.resolve(mentions, doc.tags, frozenset(found_teams)) if live
-                         else {})
-                for kind in ENTITY_TYPES:
-                    names[kind].append(found.get(kind, []))
-                    distinct[kind].update(found.get(kind, []))
-            write_entity_columns(self.tmp, segment.info.segid, names)
+        work = (
+            SegmentNames(segment.info.segid, [d.tags for d in docs], self._live(s, docs),
+                         self._mentions(docs), at)
+            for s, (segment, docs, at) in enumerate(
+                zip(self.new_segments, self.new_docs, self.spool_offsets, strict=True))
+        )
+        resolving = Resolving(resolver, finder, self.tmp, self.spool)
+        for found in write_all(work, resolving, self.settings.build_processes):
+            for kind in ENTITY_TYPES:
+                distinct[kind].update(found[kind])
         segments.extend(self.new_segments)
         self.report.entities = {k: len(v) for k, v in distinct.items()}
         if self.update:

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import contextlib
 import ctypes
+import gc
 import itertools
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
@@ -63,7 +65,9 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], processes: int,
         return
     items = itertools.chain((first, *ahead), items)
     context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(processes, mp_context=context,
+    # What the workers inherit is the parent's: no collection of theirs walks it (each
+    # would copy every page it touches).
+    with long_lived(), concurrent.futures.ProcessPoolExecutor(processes, mp_context=context,
                                                 initializer=retain_freed_memory) as pool:
         pending: collections.deque = collections.deque()
         for item in items:
@@ -72,6 +76,27 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], processes: int,
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+_frozen_depth = 0
+
+
+@contextlib.contextmanager
+def long_lived() -> Iterator[None]:
+    """Everything alive on entry is kept out of the garbage collector until the outermost
+    exit (``gc.freeze``): a build's parent holds an entry per article of the archive,
+    none of it garbage, and each full collection walked all of it (at 100,000 articles,
+    0.9 s of the entity pass went to two). Forked workers then leave those pages shared."""
+    global _frozen_depth
+    if _frozen_depth == 0:
+        gc.freeze()
+    _frozen_depth += 1
+    try:
+        yield
+    finally:
+        _frozen_depth -= 1
+        if _frozen_depth == 0:
+            gc.unfreeze()
 
 
 def retain_freed_memory() -> None:

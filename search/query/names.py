@@ -28,6 +28,9 @@ from search.index.values import ValueIndex
 from search.models import ENTITY_TYPES
 from search.query.results import FACET_KINDS, Filters
 
+# Around a name's word as written ("(Pashinyan),"), not part of it.
+_NOT_LETTERS = "\"'()[]{},.;:!?\u201c\u201d\u2018\u2019"
+
 
 class QueryNames:
     """One generation's entity names, looked up through aliases and transliteration."""
@@ -156,12 +159,28 @@ class QueryNames:
         return {k: frozenset(v) for k, v in merged.items()}
 
     def spellings(self, word: str) -> list[str]:
-        """The other known spellings of a word of an entity's name ("pashinyan" for
-        "Pashinian"), none for a word that is no such name."""
+        """The other known spellings of a word of an entity's name, as the names write
+        them ("Pashinyan" for "Pashinian"), none for a word that is no such name."""
         key = name_key(word)
         if " " in key or len(key) < MIN_TRANSLIT_LOOKUP or not key.isalpha():
             return []
-        return sorted(self._spellings.get(translit_token(key), frozenset()) - {key})
+        others = self._spellings.get(translit_token(key), frozenset()) - {key}
+        return sorted(self._written.get(k, k) for k in others)
+
+    @cached_property
+    def _written(self) -> dict[str, str]:
+        """Each word of a name as the names write it ("pashinyan": "Pashinyan"): the
+        index's canonical names first, then the aliases, then other surfaces seen."""
+        written: dict[str, str] = {}
+        names = [*(v for col in self._columns.values() for v in col.values),
+                 *(surface for surface, _ in self._aliases.surfaces()),
+                 *(surface for surface, _ in self._surfaces)]
+        for name in names:
+            for word in name.split():
+                key = name_key(word)
+                if key and " " not in key:
+                    written.setdefault(key, word.strip(_NOT_LETTERS))
+        return written
 
 
 def _voted(votes: dict) -> str:

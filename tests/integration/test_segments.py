@@ -22,6 +22,7 @@ from whoosh.qparser import MultifieldParser
 from search.index import build as build_module
 from search.index import merge as merge_module
 from search.index.build import build_index, optimize_index
+from search.index.export import iter_export
 from search.index.segment import file_name
 from search.index.segments import SegmentSet, read_toc
 from search.index.store import IndexStore
@@ -515,3 +516,29 @@ def test_merge_groups_run_in_the_build_processes_with_the_same_result(
         assert bool(in_workers) == (processes == 2), (processes, pids)
     assert built[1] == built[2]
     assert sum(total for total, _, _ in built[2][1].values()) > 300
+
+
+def test_entity_columns_written_in_workers_equal_those_written_in_one_process(
+    tmp_path, small_segments
+):
+    """The second pass resolves each new segment's names in the build's workers, with an
+    extractor (its dictionary completion reads each segment's texts from the spool at
+    that segment's offset): every article's names are those a one-process build finds."""
+    source = reuters_sample(tmp_path, 300)
+    names, texts = {}, {}
+    for processes in (1, 2):
+        settings = Settings(index_dir=tmp_path / f"index-{processes}", extractor="gazetteer",
+                            build_processes=processes)
+        report = build_index([source], settings)
+        assert report.indexed == 300 and report.segments >= 2
+        for r in iter_export(IndexStore(settings.index_dir)):
+            names.setdefault(processes, {})[r["id"]] = (
+                r["people"] + r["organisations"] + r["places"])
+            texts[r["id"]] = f"{r['title']} {r['body']}".lower()
+    assert names[1] == names[2]
+    # Each article's names are its own: a name's last word is in its text, unless an
+    # alias names it ("U.S." is "United States"). Measured: 434 of 513; completed from
+    # the first segment's texts instead of each one's own, 419 of 750.
+    pairs = [(i, n) for i, found in names[2].items() for n in found]
+    in_text = [n.split()[-1].lower() in texts[i] for i, n in pairs]
+    assert len(pairs) > 300 and sum(in_text) / len(pairs) > 0.75, (len(pairs), sum(in_text))

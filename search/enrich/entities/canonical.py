@@ -375,6 +375,11 @@ class EntityResolver:
                     entries.append((etype, cleaned))
         return entries
 
+    def prepare(self) -> None:
+        """Build the corpus index ``resolve`` reads now, not at the first ``resolve``
+        (so that processes forked afterwards share it instead of each building it)."""
+        self._ensure_index()
+
     # -------------------------------------------------------------- corpus index
     def _ensure_index(self) -> _Index:
         if self._index is None:
