@@ -24,8 +24,11 @@ import numpy as np
 from search.analysis import code_points, word_spans
 
 # Characters per run: large enough that numpy's per-call cost vanishes, small enough that
-# a run's arrays stay a few MB (and the power tables below 16 MB in all).
+# a run's arrays stay a few MB (and its two power tables 17 MB).
 RUN_CHARS = 1 << 20
+# The smallest power tables made: a search process that analyses one short text (the
+# highlighter's ``AnalysedText``) keeps tables of a few KB, not a build's.
+MIN_TABLE = 1 << 12
 # Between two texts of a run: no word character, no joiner, so no word spans two texts.
 _SEPARATOR = "\n"
 
@@ -35,13 +38,15 @@ _LENGTH_MIX = np.uint64(0xD6E8FEB86659FD93)
 
 def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
     """``M**i`` and ``M**-i`` modulo 2**64 for ``i`` in ``0..n`` at least (numpy's uint64
-    arithmetic wraps). A run's tables are made once per process; a longer text's are
-    made for it and dropped."""
-    return _run_powers(RUN_CHARS) if n <= RUN_CHARS else _make_powers(n)
+    arithmetic wraps). Tables up to a run's size are made once per process, in powers of
+    two (so at most a dozen sizes); a longer text's are made for it and dropped."""
+    if n > RUN_CHARS:
+        return _make_powers(n)
+    return _cached_powers(max(MIN_TABLE, 1 << max(n - 1, 0).bit_length()))
 
 
 @cache
-def _run_powers(size: int) -> tuple[np.ndarray, np.ndarray]:
+def _cached_powers(size: int) -> tuple[np.ndarray, np.ndarray]:
     return _make_powers(size)
 
 
@@ -181,13 +186,40 @@ def group_equal(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def same_words(codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
                groups: np.ndarray, firsts: np.ndarray) -> bool:
     """Whether every word ``codes[starts[i]:starts[i] + lengths[i]]`` equals its group's
-    first word, character by character."""
+    first word, character by character.
+
+    When every code point fits a byte (most news in Latin scripts), a word's first
+    eight characters are compared as one 64-bit integer read straight from the bytes,
+    and only the characters after them one by one: most words are shorter than nine.
+    """
     first_of_word = firsts[groups]
     if not np.array_equal(lengths, lengths[first_of_word]):
         return False
-    mine = char_positions(starts, lengths)
-    theirs = mine + np.repeat(starts[first_of_word] - starts, lengths)
+    head = _HEAD_CHARS if codes.size and int(codes.max()) < 256 else 0
+    if head:
+        packed = _first_chars_packed(codes, starts, lengths)
+        if not np.array_equal(packed, packed[first_of_word]):
+            return False
+    rest = np.maximum(lengths - head, 0)
+    mine = char_positions(starts + head, rest)
+    theirs = mine + np.repeat(starts[first_of_word] - starts, rest)
     return bool(np.array_equal(codes[mine], codes[theirs]))
+
+
+_HEAD_CHARS = 8
+# Masks keeping a word's first 0..8 bytes of a little-endian 64-bit read.
+_HEAD_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(_HEAD_CHARS)] + [(1 << 64) - 1],
+                       np.uint64)
+
+
+def _first_chars_packed(codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray
+                        ) -> np.ndarray:
+    """Each word's first (up to) eight characters as one integer, for code points that
+    each fit a byte: an unaligned 64-bit view over the bytes, read at each start."""
+    padded = np.zeros(codes.size + _HEAD_CHARS, np.uint8)
+    padded[: codes.size] = codes
+    eight = np.ndarray((codes.size,), "<u8", padded, 0, (1,))
+    return eight[starts] & _HEAD_MASKS[np.minimum(lengths, _HEAD_CHARS)]
 
 
 def char_positions(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:

@@ -106,10 +106,17 @@ def test_a_text_longer_than_a_run_gets_its_own_power_tables(monkeypatch: pytest.
     lambda codes, starts, ends: np.zeros(starts.size, np.uint64),  # every word one hash
     lambda codes, starts, ends: (ends - starts).astype(np.uint64) << np.uint64(40),  # by length
 ])
+@pytest.mark.parametrize("texts", [
+    ["the cat sat on the mat", "tac the", "", "mat cat"],
+    # Same length, same first eight characters (compared packed), different after them.
+    ["internationalist internationalism", "internationalism"],
+    # Code points beyond a byte: compared character by character throughout.
+    ["中文 文中 中文", "Łódź Lódź łódź"],
+])
 def test_colliding_hashes_never_merge_different_words(monkeypatch: pytest.MonkeyPatch,
-                                                      collide) -> None:
+                                                      collide, texts: list[str]) -> None:
     monkeypatch.setattr(words_module, "word_hashes", collide)
-    assert_interned_like_dict(["the cat sat on the mat", "tac the", "", "mat cat"])
+    assert_interned_like_dict(texts)
 
 
 def test_no_texts_and_texts_without_words() -> None:
