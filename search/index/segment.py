@@ -6,7 +6,9 @@ deletion mark kept in the index's table of contents (Whoosh's ``TOC``), not in t
 files. Files, in the generation's
 folder, named ``MAIN_<segid>.<part>`` (Whoosh's naming, so its storage finds them):
 
-  .<field>.terms.json     sorted terms of ``title``, ``body`` and ``id``
+  .<field>.terms.json     sorted terms of ``title``, ``body`` and ``captions``
+  .id.terms.bin / .id.terms_off.npy   the sorted article ids, UTF-8 end to end, and
+                          where each starts (``search.index.terms``)
   .<field>.toff.npy       int64, terms + 1: term i's postings are toff[i]:toff[i+1]
   .<field>.docs.npy       int32 document numbers (local), ascending per term
   .<field>.poff.npy       per posting (+1), where its positions start in .pos; a
@@ -44,6 +46,7 @@ from search.analysis import term_of
 from search.index.columns import FACETS, NO_DAY, FacetColumn, day_number
 from search.index.invert import InvertedField, invert
 from search.index.schema import ENTITY_SEPARATOR, TEXT_FIELDS, stored_text_fields
+from search.index.terms import SortedTerms, save_sorted_terms
 from search.models import ENTITY_TYPES, Article
 
 ID_FIELD = "id"
@@ -187,7 +190,10 @@ def save_field(folder: Path, segid: str, field: str, inverted: InvertedField) ->
     def path(part: str) -> Path:
         return folder / file_name(segid, f"{field}.{part}")
 
-    path("terms.json").write_text(json.dumps(inverted.terms, ensure_ascii=False))
+    if field == ID_FIELD:  # looked up one id at a time: a table read in place
+        save_sorted_terms(path("terms.bin"), path("terms_off.npy"), inverted.terms)
+    else:
+        path("terms.json").write_text(json.dumps(inverted.terms, ensure_ascii=False))
     np.save(path("toff.npy"), inverted.toff)
     np.save(path("docs.npy"), inverted.docs)
     if field != ID_FIELD:
@@ -263,6 +269,7 @@ class FieldArrays:
             return folder / file_name(segid, f"{field}.{part}")
 
         self._terms_path = path("terms.json")
+        self._table_paths = (path("terms.bin"), path("terms_off.npy"))
         self.toff: np.ndarray = mapped(path("toff.npy"))
         self.docs: np.ndarray = mapped(path("docs.npy"))
         positional = path("pos.npy").exists()
@@ -273,9 +280,12 @@ class FieldArrays:
         self.first = mapped(path("first.npy")) if positional else None
 
     @cached_property
-    def terms(self) -> list[str]:
+    def terms(self) -> Sequence[str]:
         """The sorted terms, read on first use: an update that only looks up ids never
-        parses the text fields' vocabularies, so its cost does not grow with them."""
+        parses the text fields' vocabularies, and reads the ids in place
+        (``search.index.terms``), so its cost does not grow with the archive."""
+        if self._table_paths[0].exists():
+            return SortedTerms(*self._table_paths)
         return json.loads(self._terms_path.read_text())
 
     @cached_property
@@ -291,8 +301,9 @@ class FieldArrays:
         return np.asarray(self.coff[self.coff_starts[docnum] + k], np.int64)
 
     def index_of(self, term: str) -> int | None:
-        i = bisect.bisect_left(self.terms, term)
-        return i if i < len(self.terms) and self.terms[i] == term else None
+        terms = self.terms
+        i = bisect.bisect_left(terms, term)
+        return i if i < len(terms) and terms[i] == term else None
 
     def postings(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         start, end = int(self.toff[i]), int(self.toff[i + 1])

@@ -1,0 +1,60 @@
+"""A segment's article ids as a sorted table read in place.
+
+An update looks up each changed article's id in every segment. With the ids stored as a
+JSON list, each lookup first parsed all of them: 40 ms of a 10-article update at 100,000
+articles, and ten times that at a million, for a change of the same size. Here the
+sorted ids are one UTF-8 blob and an array of offsets, both memory-mapped; a lookup is
+a binary search that decodes the twenty or so ids it visits. (The text fields'
+vocabularies stay JSON: a search reads them whole, once per segment.)
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from pathlib import Path
+from typing import overload
+
+import numpy as np
+
+
+def save_sorted_terms(blob_path: Path, offsets_path: Path, terms: Sequence[str]) -> None:
+    """Write sorted ``terms`` as one blob and the offsets of each term's bytes in it."""
+    encoded = [t.encode("utf-8", "surrogatepass") for t in terms]
+    offsets = np.zeros(len(encoded) + 1, np.int64)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    blob_path.write_bytes(b"".join(encoded))
+    np.save(offsets_path, offsets)
+
+
+class SortedTerms(Sequence[str]):
+    """The terms written by ``save_sorted_terms``, as a read-only sorted sequence (so
+    ``bisect`` searches it and iteration yields them in order)."""
+
+    def __init__(self, blob_path: Path, offsets_path: Path) -> None:
+        self._offsets = np.load(offsets_path, mmap_mode="r")
+        size = blob_path.stat().st_size
+        self._blob = (np.memmap(blob_path, np.uint8, mode="r") if size
+                      else np.zeros(0, np.uint8))  # an empty file cannot be mapped
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        start, end = int(self._offsets[i]), int(self._offsets[i + 1])
+        return self._blob[start:end].tobytes().decode("utf-8", "surrogatepass")
+
+    def index_of(self, term: str) -> int | None:
+        i = bisect.bisect_left(self, term)
+        return i if i < len(self) and self[i] == term else None
