@@ -302,6 +302,8 @@ class FieldArrays:
 
     def index_of(self, term: str) -> int | None:
         terms = self.terms
+        if isinstance(terms, SortedTerms):
+            return terms.index_of(term)
         i = bisect.bisect_left(terms, term)
         return i if i < len(terms) and terms[i] == term else None
 

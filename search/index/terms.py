@@ -11,7 +11,8 @@ vocabularies stay JSON: a search reads them whole, once per segment.)
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import overload
 
@@ -29,13 +30,22 @@ def save_sorted_terms(blob_path: Path, offsets_path: Path, terms: Sequence[str])
 
 class SortedTerms(Sequence[str]):
     """The terms written by ``save_sorted_terms``, as a read-only sorted sequence (so
-    ``bisect`` searches it and iteration yields them in order)."""
+    ``bisect`` searches it and iteration yields them in order).
+
+    A few lookups (a feed update's) each decode the ids a binary search visits; many (a
+    re-crawl compares every record of the archive) would pay that per id, so after
+    ``DECODE_AFTER`` lookups the table is decoded once, whole, and searched as a list.
+    """
+
+    DECODE_AFTER = 64
 
     def __init__(self, blob_path: Path, offsets_path: Path) -> None:
         self._offsets = np.load(offsets_path, mmap_mode="r")
         size = blob_path.stat().st_size
         self._blob = (np.memmap(blob_path, np.uint8, mode="r") if size
                       else np.zeros(0, np.uint8))  # an empty file cannot be mapped
+        self._lookups = 0
+        self._decoded: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
@@ -46,6 +56,8 @@ class SortedTerms(Sequence[str]):
     def __getitem__(self, i: slice) -> list[str]: ...
 
     def __getitem__(self, i):
+        if self._decoded is not None:
+            return self._decoded[i]
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
         if i < 0:
@@ -55,6 +67,20 @@ class SortedTerms(Sequence[str]):
         start, end = int(self._offsets[i]), int(self._offsets[i + 1])
         return self._blob[start:end].tobytes().decode("utf-8", "surrogatepass")
 
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.decoded())
+
+    def decoded(self) -> list[str]:
+        """Every term, decoded once (and kept)."""
+        if self._decoded is None:
+            blob = self._blob.tobytes()
+            bounds = self._offsets.tolist()
+            self._decoded = [blob[a:b].decode("utf-8", "surrogatepass")
+                             for a, b in itertools.pairwise(bounds)]
+        return self._decoded
+
     def index_of(self, term: str) -> int | None:
-        i = bisect.bisect_left(self, term)
-        return i if i < len(self) and self[i] == term else None
+        self._lookups += 1
+        terms = self.decoded() if self._lookups > self.DECODE_AFTER else self
+        i = bisect.bisect_left(terms, term)
+        return i if i < len(terms) and terms[i] == term else None

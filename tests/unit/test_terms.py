@@ -37,3 +37,12 @@ def test_an_empty_table(tmp_path) -> None:
     assert len(terms) == 0 and list(terms) == [] and terms.index_of("x") is None
     with pytest.raises(IndexError):
         terms[0]
+
+
+def test_many_lookups_decode_the_table_once_and_answer_alike(tmp_path) -> None:
+    ids = sorted(f"reuters-{i}" for i in range(500))
+    terms = table(tmp_path, ids)
+    answers = [terms.index_of(t) for t in [*ids, "missing", "reuters-"]]
+    assert answers == [*range(500), None, None]
+    assert terms._decoded == ids  # decoded, whole, once past DECODE_AFTER lookups
+    assert list(terms) == ids and terms[3] == ids[3]
