@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from search.index.csr import row_starts
 from search.index.words import intern_words
 
 
@@ -71,12 +72,12 @@ def invert(texts: Sequence[str], term_of: Callable[[str], str | None]) -> Invert
     tids = word_to_term[word_ids] if word_ids.size else np.zeros(0, np.int64)
 
     docs = np.repeat(np.arange(n, dtype=np.int64), raw_lengths)
-    raw_pos = np.arange(tids.size, dtype=np.int64) - np.repeat(_starts(raw_lengths), raw_lengths)
+    raw_pos = np.arange(tids.size, dtype=np.int64) - np.repeat(row_starts(raw_lengths), raw_lengths)
     kept = tids >= 0
     tids, docs, raw_pos, coff = tids[kept], docs[kept], raw_pos[kept], coff[kept]
     lengths = np.bincount(docs, minlength=n).astype(np.int64)
     # Renumbered as Whoosh's stop filter does: the first kept word keeps its position.
-    kept_starts = _starts(lengths)
+    kept_starts = row_starts(lengths)
     first = np.zeros(n, np.int64)
     has_words = lengths > 0
     first[has_words] = raw_pos[kept_starts[has_words]]
@@ -134,10 +135,3 @@ def quantised_lengths(lengths: np.ndarray) -> np.ndarray:
     out[small] = _LENGTHS[lengths[small]]
     out[~small] = [byte_to_length(length_to_byte(int(x))) for x in lengths[~small]]
     return out
-
-
-def _starts(lengths: np.ndarray) -> np.ndarray:
-    starts = np.zeros(lengths.size, np.int64)
-    if lengths.size > 1:
-        np.cumsum(lengths[:-1], out=starts[1:])
-    return starts

@@ -22,6 +22,7 @@ from functools import cache
 import numpy as np
 
 from search.analysis import code_points, word_spans
+from search.index.csr import gather_index, row_starts
 
 # Characters per run: large enough that numpy's per-call cost vanishes, small enough that
 # a run's arrays stay a few MB (and its two power tables 17 MB).
@@ -72,7 +73,7 @@ def intern_words(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarra
         return [], np.zeros(0, np.int32), np.zeros(0, np.int64), np.zeros(0, np.int64)
     lengths = np.concatenate([r.distinct_lengths for r in runs])
     codes = np.concatenate([r.distinct_codes for r in runs])
-    starts = _starts(lengths)
+    starts = row_starts(lengths)
     groups, firsts = group_equal(np.concatenate([r.distinct_hashes for r in runs]))
     if not all(r.exact for r in runs) or not same_words(codes, starts, lengths, groups, firsts):
         return _intern_exactly(texts)
@@ -119,7 +120,7 @@ def _run_words(texts: list[str]) -> _RunWords:
     hashes = word_hashes(codes, starts, ends)
     groups, firsts = group_equal(hashes)
     exact = same_words(codes, starts, lengths, groups, firsts)
-    return _RunWords(groups, codes[char_positions(starts[firsts], lengths[firsts])],
+    return _RunWords(groups, codes[gather_index(starts[firsts], lengths[firsts])],
                      lengths[firsts], hashes[firsts], counts, offsets, exact)
 
 
@@ -128,9 +129,8 @@ def _spans(texts: list[str]) -> tuple[np.ndarray, ...]:
     of words and their offsets in it."""
     codes = code_points(_SEPARATOR.join(texts))
     starts, ends = word_spans(codes)
-    text_starts = np.zeros(len(texts), np.int64)
-    if len(texts) > 1:
-        np.cumsum([len(t) + len(_SEPARATOR) for t in texts[:-1]], out=text_starts[1:])
+    text_starts = row_starts(np.fromiter((len(t) + len(_SEPARATOR) for t in texts), np.int64,
+                                         len(texts)))
     counts = np.diff(np.append(np.searchsorted(starts, text_starts), starts.size))
     return codes, starts, ends, counts, starts - np.repeat(text_starts, counts)
 
@@ -201,7 +201,7 @@ def same_words(codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
         if not np.array_equal(packed, packed[first_of_word]):
             return False
     rest = np.maximum(lengths - head, 0)
-    mine = char_positions(starts + head, rest)
+    mine = gather_index(starts + head, rest)
     theirs = mine + np.repeat(starts[first_of_word] - starts, rest)
     return bool(np.array_equal(codes[mine], codes[theirs]))
 
@@ -222,28 +222,14 @@ def _first_chars_packed(codes: np.ndarray, starts: np.ndarray, lengths: np.ndarr
     return eight[starts] & _HEAD_MASKS[np.minimum(lengths, _HEAD_CHARS)]
 
 
-def char_positions(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """The positions of every word's characters, word after word: ``starts[i] + k`` for
-    ``k`` below ``lengths[i]``."""
-    within = np.arange(int(lengths.sum()), dtype=np.int64)
-    return within + np.repeat(starts - _starts(lengths), lengths)
-
-
-def _starts(lengths: np.ndarray) -> np.ndarray:
-    starts = np.zeros(lengths.size, np.int64)
-    if lengths.size > 1:
-        np.cumsum(lengths[:-1], out=starts[1:])
-    return starts
-
-
 def _decode(codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> list[str]:
     """The words at ``starts`` as strings, decoded in one call (no word holds the
     separator, so splitting on it gives them back)."""
     if not starts.size:
         return []
     with_separators = np.full(int(lengths.sum()) + starts.size, ord(_SEPARATOR), np.uint32)
-    positions = char_positions(starts, lengths)
-    with_separators[char_positions(_starts(lengths + 1), lengths)] = codes[positions]
+    positions = gather_index(starts, lengths)
+    with_separators[gather_index(row_starts(lengths + 1), lengths)] = codes[positions]
     text = with_separators[:-1].tobytes().decode("utf-32-le", "surrogatepass")
     return text.split(_SEPARATOR)
 
