@@ -139,16 +139,19 @@ class QueryNames:
 
     # -- words of the text --------------------------------------------------------------
     @cached_property
+    def _known_names(self) -> list[tuple[str, str]]:
+        """Every name known, with its type: the index's canonical names first, then the
+        aliases, then the other surfaces the corpus statistics saw."""
+        names = [(v, column) for column, col in self._columns.items() for v in col.values]
+        return [*names, *self._aliases.surfaces(), *self._surfaces]
+
+    @cached_property
     def _spellings(self) -> dict[str, frozenset[str]]:
         """Words of entity names by transliteration key and type: the known spellings of
         a name. Grouped by type, so the person "Cameron" never brings in the country
         "Cameroon" (one key, but no name of one type holds both)."""
-        names: list[tuple[str, str]] = list(self._surfaces)
-        for column, col in self._columns.items():
-            names.extend((v, column) for v in col.values)
-        names.extend(self._aliases.surfaces())
         groups: dict[tuple[str, str], set[str]] = {}
-        for name, etype in names:
+        for name, etype in self._known_names:
             for word in name_key(name).split():
                 if len(word) >= MIN_TRANSLIT_LOOKUP and word.isalpha():
                     groups.setdefault((translit_token(word), etype), set()).add(word)
@@ -169,13 +172,10 @@ class QueryNames:
 
     @cached_property
     def _written(self) -> dict[str, str]:
-        """Each word of a name as the names write it ("pashinyan": "Pashinyan"): the
-        index's canonical names first, then the aliases, then other surfaces seen."""
+        """Each word of a name as the names write it ("pashinyan": "Pashinyan"), as the
+        first of ``_known_names`` to use it writes it."""
         written: dict[str, str] = {}
-        names = [*(v for col in self._columns.values() for v in col.values),
-                 *(surface for surface, _ in self._aliases.surfaces()),
-                 *(surface for surface, _ in self._surfaces)]
-        for name in names:
+        for name, _ in self._known_names:
             for word in name.split():
                 key = name_key(word)
                 if key and " " not in key:
