@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 
-from search.formats.common import FIELD_EMPTIED, SKIPPED, Item, normalise_newlines
+from search.formats.common import (
+    FIELD_EMPTIED,
+    SKIPPED,
+    Item,
+    normalise_newlines,
+    without_lone_surrogates,
+)
 from search.models import ENTITY_TYPES, Problem, RawArticle
 
 # --- mapping JSONL objects and CSV rows ----------------------------------------------
@@ -29,7 +35,8 @@ def _scalar(value: object) -> tuple[str | None, str | None]:
         return None, "a list"
     if isinstance(value, dict):
         return None, "an object"
-    text = normalise_newlines(value if isinstance(value, str) else str(value)).strip()
+    text = normalise_newlines(value if isinstance(value, str) else str(value))
+    text = without_lone_surrogates(text).strip()
     return text or None, None
 
 

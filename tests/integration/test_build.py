@@ -483,3 +483,22 @@ def test_a_change_to_the_enrichment_code_makes_the_index_out_of_date(tmp_path, m
     assert build_module._new_fingerprint(settings, 0).hexdigest() == before
     step.write_text("RULE = 2\n")
     assert build_module._new_fingerprint(settings, 0).hexdigest() != before
+
+
+def test_lone_surrogates_in_a_record_become_replacement_characters(tmp_path):
+    """JSON can escape a lone surrogate ("\\ud800"), which is no character and cannot be
+    written as UTF-8: the build used to fail on it. Each becomes U+FFFD where it stands,
+    and the rest of the record is indexed as given."""
+    settings = replace_settings(tmp_path / "index", extractor="none")
+    source = tmp_path / "articles.jsonl"
+    write_jsonl(source, [
+        {"id": "sur\ud800", "title": "Lone \udc00 surrogate", "body": "Baku\ud800 pipeline talks",
+         "people": ["Ilham\udfff Aliyev"]},
+        article(2),
+    ])
+    report = build_index([source], settings)
+    assert report.indexed == 2 and not report.problems
+    (record,) = [r for r in iter_export(IndexStore(settings.index_dir)) if r["id"] != "a2"]
+    assert record["id"] == "sur\ufffd" and record["title"] == "Lone \ufffd surrogate"
+    assert record["body"] == "Baku\ufffd pipeline talks"
+    assert record["people"] == ["Ilham Aliyev"]  # a name's cleaning drops the U+FFFD
