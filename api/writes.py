@@ -17,6 +17,7 @@ from marshmallow import ValidationError
 
 from api.errors import Problem, invalid_parameters
 from api.schemas import Schemas
+from search.formats.common import LONE_SURROGATE
 from search.index.build import record_article
 from search.index.journal import DELETE, PUT, Journal, JournalUnwritable, Outcome
 from search.query.limits import MAX_ID_CHARS
@@ -138,7 +139,11 @@ def _named(setting: str | None) -> str:
 def parse_json(raw: bytes, line_number: int | None = None) -> object:
     where = f"line {line_number}: " if line_number is not None else ""
     try:
-        return json.loads(raw.decode("utf-8"))
+        doc = json.loads(raw.decode("utf-8"))
+        if _has_lone_surrogate(doc):  # escaped ("\ud800"): as unwritable as a bad byte
+            raise Problem(400, "invalid_json", f"{where}a string holds a lone surrogate "
+                          "(an escape such as \\ud800 without its pair), which is no character")
+        return doc
     except UnicodeDecodeError as exc:
         raise Problem(400, "invalid_json",
                       f"{where}not UTF-8 (byte {exc.start + 1})") from None
@@ -146,6 +151,16 @@ def parse_json(raw: bytes, line_number: int | None = None) -> object:
         at = f"column {exc.colno}" if line_number is not None else (
             f"line {exc.lineno}, column {exc.colno}")
         raise Problem(400, "invalid_json", f"{where}not JSON at {at}: {exc.msg}") from None
+
+
+def _has_lone_surrogate(doc: object) -> bool:
+    if isinstance(doc, str):
+        return not doc.isascii() and LONE_SURROGATE.search(doc) is not None
+    if isinstance(doc, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in doc.items())
+    if isinstance(doc, list):
+        return any(_has_lone_surrogate(v) for v in doc)
+    return False
 
 
 def _version(article_id: str, record: dict) -> str:

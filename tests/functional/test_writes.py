@@ -158,6 +158,10 @@ def test_bulk_limits(app):
     (b'{"body": "x", "people": "Putin"}', "application/json", 400, "invalid_field", "people"),
     (b'["a list"]', "application/json", 400, "invalid_body", "object"),
     (b'\xff\xfe{}', "application/json", 400, "invalid_json", "UTF-8"),
+    # An escaped lone surrogate is no character either (it once made the journal a 500).
+    (b'{"body": "x \\ud800 y"}', "application/json", 400, "invalid_json", "lone surrogate"),
+    (b'{"body": "x", "people": ["A\\udc00"]}', "application/json", 400, "invalid_json",
+     "surrogate"),
     (b'{"body": "x"}', "text/plain", 415, "unsupported_media_type", "application/json"),
     (b'{"body": "' + b"x" * 3_000 + b'"}', "application/json", 413, "body_too_large", "2,000"),
 ])
